@@ -1,0 +1,58 @@
+"""Skylift's upload engine: asyncio + httpx, no Qt. The GUI and the CLI both drive it."""
+
+from __future__ import annotations
+
+from .configuration import Destination, SessionConfiguration, WireProtocol
+from .delegate import SessionDelegate
+from .errors import (
+    CertificateError,
+    FileChanged,
+    FileProblem,
+    FileUnreadable,
+    FileVanished,
+    HTTPStatusError,
+    RequestTimeout,
+    ResourceTimeout,
+    RetriesExhausted,
+    SessionError,
+    SessionIdentifierInUse,
+    SessionInvalidated,
+    SkyliftError,
+    StateStoreError,
+    TransferError,
+    UploadCancelled,
+    UploadError,
+)
+from .manager import SessionManager
+from .retry import RetryPolicy
+from .session import UploadSession
+from .task import TaskSnapshot, TaskState
+
+__all__ = [
+    "CertificateError",
+    "Destination",
+    "FileChanged",
+    "FileProblem",
+    "FileUnreadable",
+    "FileVanished",
+    "HTTPStatusError",
+    "RequestTimeout",
+    "ResourceTimeout",
+    "RetriesExhausted",
+    "RetryPolicy",
+    "SessionConfiguration",
+    "SessionDelegate",
+    "SessionError",
+    "SessionIdentifierInUse",
+    "SessionInvalidated",
+    "SessionManager",
+    "SkyliftError",
+    "StateStoreError",
+    "TaskSnapshot",
+    "TaskState",
+    "TransferError",
+    "UploadCancelled",
+    "UploadError",
+    "UploadSession",
+    "WireProtocol",
+]

@@ -1,0 +1,132 @@
+"""The exception tree. Every failure a user sees is one of these, and ``str(error)`` is one line.
+
+SkyliftError
+├── SessionError
+│   ├── SessionIdentifierInUse      a live session already has this identifier
+│   └── SessionInvalidated          the session accepts no more tasks
+├── StateStoreError                 the state database cannot be used
+└── UploadError                     a task failed; ``retryable`` says whether another attempt may help
+    ├── FileProblem
+    │   ├── FileUnreadable          missing at start, a directory, or no permission
+    │   ├── FileChanged             size or mtime changed while uploading
+    │   └── FileVanished            deleted or replaced while uploading
+    ├── HTTPStatusError             the server answered with a failing status
+    ├── TransferError               the connection failed (reset, refused, TLS, timeout)
+    │   ├── RequestTimeout          no byte accepted for the request timeout
+    │   └── CertificateError        the server's certificate is not trusted
+    ├── ResourceTimeout             the whole task took longer than the resource timeout
+    ├── RetriesExhausted            wraps the last retryable error with the attempt count
+    └── UploadCancelled             cancelled by the user
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CertificateError",
+    "FileChanged",
+    "FileProblem",
+    "FileUnreadable",
+    "FileVanished",
+    "HTTPStatusError",
+    "RequestTimeout",
+    "ResourceTimeout",
+    "RetriesExhausted",
+    "SessionError",
+    "SessionIdentifierInUse",
+    "SessionInvalidated",
+    "SkyliftError",
+    "StateStoreError",
+    "TransferError",
+    "UploadCancelled",
+    "UploadError",
+]
+
+
+class SkyliftError(Exception):
+    """Base of every error Skylift raises on purpose."""
+
+
+class SessionError(SkyliftError):
+    pass
+
+
+class SessionIdentifierInUse(SessionError):
+    def __init__(self, identifier: str, *, where: str = "in this process") -> None:
+        super().__init__(f"session {identifier!r} is already in use {where}")
+        self.identifier = identifier
+
+
+class SessionInvalidated(SessionError):
+    def __init__(self, identifier: str) -> None:
+        super().__init__(f"session {identifier!r} has been invalidated and accepts no new tasks")
+        self.identifier = identifier
+
+
+class StateStoreError(SkyliftError):
+    pass
+
+
+class UploadError(SkyliftError):
+    """A task's failure. ``retryable`` is the retry policy's input."""
+
+    retryable: bool = False
+
+
+class FileProblem(UploadError):
+    pass
+
+
+class FileUnreadable(FileProblem):
+    pass
+
+
+class FileChanged(FileProblem):
+    def __init__(self, detail: str = "") -> None:
+        super().__init__("file changed during upload" + (f" ({detail})" if detail else ""))
+
+
+class FileVanished(FileProblem):
+    def __init__(self) -> None:
+        super().__init__("file was deleted or replaced during upload")
+
+
+class HTTPStatusError(UploadError):
+    def __init__(self, status: int, reason: str, message: str = "") -> None:
+        text = f"HTTP {status} {reason}".rstrip()
+        if message:
+            text += f": {message}"
+        super().__init__(text)
+        self.status = status
+        self.reason = reason
+        self.server_message = message
+        self.retryable = status in (408, 429) or status >= 500
+        self.retry_after: float | None = None
+
+
+class TransferError(UploadError):
+    retryable = True
+
+
+class RequestTimeout(TransferError):
+    pass
+
+
+class CertificateError(TransferError):
+    # Retrying cannot make an untrusted certificate trusted.
+    retryable = False
+
+
+class ResourceTimeout(UploadError):
+    pass
+
+
+class RetriesExhausted(UploadError):
+    def __init__(self, last: UploadError, attempts: int) -> None:
+        super().__init__(f"{last}; gave up after {attempts} attempts")
+        self.last = last
+        self.attempts = attempts
+
+
+class UploadCancelled(UploadError):
+    def __init__(self) -> None:
+        super().__init__("cancelled")

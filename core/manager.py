@@ -1,0 +1,69 @@
+"""SessionManager: the sessions of one process, side by side, keyed by identifier."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from .configuration import SessionConfiguration
+from .delegate import SessionDelegate
+from .errors import SessionIdentifierInUse
+from .locking import SessionLock
+from .paths import default_state_dir
+from .session import UploadSession
+from .store import TaskStore
+
+__all__ = ["SessionManager"]
+
+
+class SessionManager:
+    """Owns the state database and the live sessions. Create sessions on the running event loop."""
+
+    def __init__(self, state_dir: Path | None = None) -> None:
+        self.state_dir = Path(state_dir) if state_dir is not None else default_state_dir()
+        self.store = TaskStore(self.state_dir)
+        self._sessions: dict[str, UploadSession] = {}
+
+    @property
+    def recovery_notice(self) -> str | None:
+        """Set when a corrupt state database was moved aside at start-up."""
+        return self.store.recovery_notice
+
+    @property
+    def sessions(self) -> dict[str, UploadSession]:
+        return dict(self._sessions)
+
+    def persisted_session_ids(self) -> list[str]:
+        return self.store.session_ids()
+
+    def create_session(
+        self, configuration: SessionConfiguration, delegate: SessionDelegate | None = None
+    ) -> UploadSession:
+        """A new live session; with the identifier of an earlier run it re-attaches to that run's
+        unfinished tasks, which continue at once. Raises ``SessionIdentifierInUse``."""
+        identifier = configuration.identifier
+        if identifier in self._sessions:
+            raise SessionIdentifierInUse(identifier)
+        lock = SessionLock.acquire(self.state_dir / "sessions", identifier)
+        try:
+            session = UploadSession(
+                configuration,
+                delegate=delegate,
+                store=self.store,
+                lock=lock,
+                on_invalidated=self._forget,
+            )
+        except BaseException:
+            lock.release()
+            raise
+        self._sessions[identifier] = session
+        return session
+
+    def _forget(self, session: UploadSession) -> None:
+        if self._sessions.get(session.identifier) is session:
+            del self._sessions[session.identifier]
+
+    async def close(self) -> None:
+        """Stop every session (running uploads are recorded as interrupted) and close the store."""
+        await asyncio.gather(*(s.close() for s in list(self._sessions.values())))
+        await asyncio.to_thread(self.store.close)

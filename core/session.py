@@ -1,0 +1,578 @@
+"""UploadSession: tasks by id, started in order up to the concurrency limit, with retries,
+timeouts, pause/resume/cancel, graceful stop and cancel-now. Modelled on URLSession background
+sessions: the identifier keys the persisted tasks, so a relaunched process picks up its work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import http
+import json
+import logging
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Coroutine, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from .configuration import Destination, SessionConfiguration
+from .delegate import SessionDelegate
+from .errors import (
+    FileUnreadable,
+    HTTPStatusError,
+    ResourceTimeout,
+    RetriesExhausted,
+    SessionInvalidated,
+    UploadCancelled,
+    UploadError,
+)
+from .locking import SessionLock
+from .protocols import AttemptContext, UploadProtocol, protocol_for
+from .retry import parse_retry_after
+from .store import TaskStore
+from .streams import FileFingerprint, RateLimiter
+from .task import TaskSnapshot, TaskState
+from .transport import create_client, map_transport_error
+
+__all__ = ["UploadSession"]
+
+log = logging.getLogger(__name__)
+
+# Progress is persisted at most this often per task; states are persisted at once.
+_PROGRESS_SAVE_INTERVAL = 1.0
+
+
+@dataclass(eq=False)
+class _Record:
+    snapshot: TaskSnapshot
+    runner: asyncio.Task[None] | None = None
+    # Consecutive failed attempts without progress (reset when an attempt gets further).
+    failed_attempts: int = 0
+    # The furthest into the file any attempt got.
+    best_progress: int = 0
+    attempt_sent: int = 0
+    saved_at: float = 0.0
+
+
+class UploadSession:
+    """Create through ``SessionManager.create_session``; all methods must run on the event loop."""
+
+    def __init__(
+        self,
+        configuration: SessionConfiguration,
+        *,
+        delegate: SessionDelegate | None,
+        store: TaskStore,
+        lock: SessionLock,
+        on_invalidated: Callable[[UploadSession], None],
+    ) -> None:
+        self.configuration = configuration
+        self.delegate = delegate or SessionDelegate()
+        self._store = store
+        self._lock = lock
+        self._on_invalidated = on_invalidated
+        self._client = create_client(
+            max_connections=configuration.max_concurrent_uploads, ca_file=configuration.ca_file
+        )
+        self._timeout = httpx.Timeout(configuration.request_timeout)
+        self._limiter = RateLimiter(configuration.bandwidth_limit) if configuration.bandwidth_limit else None
+        self._records: dict[int, _Record] = {}
+        # Tasks per state, kept current so that no state change costs a walk over 10,000 tasks.
+        self._counts: Counter[TaskState] = Counter()
+        self._runnable: list[int] = []  # a heap of task ids: tasks start in the order they came
+        self._running = 0
+        self._accepting = True
+        self._starting = True
+        self._invalid = False
+        self._work_done = False
+        self._quiet = asyncio.Event()
+        self._invalidated = asyncio.Event()
+        self._background: set[asyncio.Task[None]] = set()
+        self._reattach(store.load_session(configuration.identifier))
+        asyncio.get_running_loop().call_soon(self._pump)
+
+    # -- queries ----------------------------------------------------------------------------------
+
+    @property
+    def identifier(self) -> str:
+        return self.configuration.identifier
+
+    @property
+    def is_valid(self) -> bool:
+        return not self._invalid
+
+    def tasks(self) -> list[TaskSnapshot]:
+        return [record.snapshot for record in self._records.values()]
+
+    def task(self, task_id: int) -> TaskSnapshot:
+        return self._records[task_id].snapshot
+
+    # -- adding work ------------------------------------------------------------------------------
+
+    def upload_file(
+        self, path: Path, destination: Destination, *, relative_name: str | None = None
+    ) -> TaskSnapshot:
+        """Queue one file. Raises ``FileUnreadable`` if it cannot be read now."""
+        return self.upload_files([(path, relative_name)], destination)[0]
+
+    def upload_files(
+        self, files: Iterable[tuple[Path, str | None]], destination: Destination
+    ) -> list[TaskSnapshot]:
+        """Queue many files at once (one store write). Unreadable files raise before any is queued."""
+        if not self._accepting:
+            raise SessionInvalidated(self.identifier)
+        now = time.time()
+        next_id = max(self._records, default=0) + 1
+        snapshots = []
+        for offset, (path, relative_name) in enumerate(files):
+            fingerprint = FileFingerprint.of(path)
+            snapshots.append(
+                TaskSnapshot(
+                    task_id=next_id + offset,
+                    session_id=self.identifier,
+                    path=fingerprint.path,
+                    relative_name=relative_name or fingerprint.path.name,
+                    destination=destination,
+                    state=TaskState.QUEUED,
+                    total_bytes=fingerprint.size,
+                    created_at=now,
+                )
+            )
+        for snapshot in snapshots:
+            self._records[snapshot.task_id] = _Record(snapshot)
+            self._counts[snapshot.state] += 1
+            heapq.heappush(self._runnable, snapshot.task_id)
+            self._notify_state(snapshot)
+        self._store.save_many(snapshots)
+        self._quiet.clear()
+        self._pump()
+        return snapshots
+
+    # -- per-task control -------------------------------------------------------------------------
+
+    def pause(self, task_id: int) -> bool:
+        record = self._records[task_id]
+        state = record.snapshot.state
+        if not (state.is_runnable or state.is_active):
+            return False
+        self._stop_runner(record)
+        sent = record.snapshot.bytes_sent
+        resumable = protocol_for(record.snapshot.destination.protocol).resumable
+        self._update(
+            record,
+            state=TaskState.PAUSED,
+            retry_at=None,
+            bytes_sent=sent if resumable else 0,
+            restarts_from_zero=record.snapshot.restarts_from_zero or (sent > 0 and not resumable),
+        )
+        self._after_change()
+        return True
+
+    def resume(self, task_id: int) -> bool:
+        record = self._records[task_id]
+        if record.snapshot.state is not TaskState.PAUSED:
+            return False
+        self._queue(record)
+        return True
+
+    def cancel(self, task_id: int) -> bool:
+        record = self._records[task_id]
+        if record.snapshot.state.is_final:
+            return False
+        self._stop_runner(record)
+        self._finish(record, TaskState.CANCELLED, UploadCancelled())
+        return True
+
+    def retry(self, task_id: int) -> bool:
+        """Queue a failed or cancelled task again, with a fresh attempt budget."""
+        record = self._records[task_id]
+        if record.snapshot.state not in (TaskState.FAILED, TaskState.CANCELLED):
+            return self.resume(task_id)
+        if not self._accepting:
+            raise SessionInvalidated(self.identifier)
+        record.failed_attempts = record.best_progress = 0
+        self._queue(
+            record,
+            bytes_sent=0,
+            attempts=0,
+            started_at=None,
+            finished_at=None,
+            error=None,
+            http_status=None,
+            response_text=None,
+        )
+        return True
+
+    def remove(self, task_ids: Iterable[int]) -> None:
+        """Forget tasks: running ones stop without a completion event; their rows are deleted."""
+        removed = []
+        for task_id in task_ids:
+            record = self._records.pop(task_id, None)
+            if record is not None:
+                self._counts[record.snapshot.state] -= 1
+                self._stop_runner(record)
+                removed.append(task_id)
+        self._store.delete(self.identifier, removed)
+        self._after_change()
+
+    # -- whole-session control --------------------------------------------------------------------
+
+    def pause_all(self) -> None:
+        for task_id in list(self._records):
+            self.pause(task_id)
+
+    def resume_all(self) -> None:
+        for task_id in list(self._records):
+            self.resume(task_id)
+
+    def cancel_all(self) -> None:
+        for task_id in list(self._records):
+            self.cancel(task_id)
+
+    def retry_failed(self) -> None:
+        for task_id, record in list(self._records.items()):
+            if record.snapshot.state is TaskState.FAILED:
+                self.retry(task_id)
+
+    def finish_tasks_and_invalidate(self) -> None:
+        """Graceful stop: running uploads finish, nothing new starts, queued tasks stay queued
+        (persisted for a later session with this identifier), then the session is invalidated."""
+        self._accepting = self._starting = False
+        self._after_change()
+
+    def invalidate_and_cancel(self) -> None:
+        """Cancel every unfinished task now, then invalidate."""
+        self._accepting = self._starting = False
+        self.cancel_all()
+        self._after_change()
+
+    async def wait_until_quiet(self) -> None:
+        """Until no task is queued, running or waiting to retry (paused tasks don't count)."""
+        self._check_quiet()
+        await self._quiet.wait()
+
+    async def wait_invalidated(self) -> None:
+        await self._invalidated.wait()
+
+    async def close(self) -> None:
+        """Shut down for app exit: running uploads stop and are recorded as interrupted, to
+        continue when a session with this identifier is created again."""
+        self._accepting = self._starting = False
+        runners = []
+        for record in self._records.values():
+            if record.runner is not None:
+                runners.append(record.runner)
+                self._stop_runner(record)
+                self._update(record, state=TaskState.INTERRUPTED, **self._restart_fields(record))
+        await asyncio.gather(*runners, return_exceptions=True)
+        await self._invalidate(None)
+
+    # -- scheduling -------------------------------------------------------------------------------
+
+    def _reattach(self, snapshots: list[TaskSnapshot]) -> None:
+        interrupted = []
+        for snapshot in snapshots:
+            record = _Record(snapshot)
+            self._records[snapshot.task_id] = record
+            if snapshot.state.is_active:
+                # Found running: the process that owned it died or quit mid-upload.
+                record.snapshot = snapshot.evolve(
+                    state=TaskState.INTERRUPTED, retry_at=None, **self._restart_fields(record)
+                )
+                interrupted.append(record.snapshot)
+            self._counts[record.snapshot.state] += 1
+            if record.snapshot.state.is_runnable:
+                heapq.heappush(self._runnable, snapshot.task_id)
+        self._store.save_many(interrupted)
+        if self._runnable:
+            self._quiet.clear()
+
+    @staticmethod
+    def _restart_fields(record: _Record) -> dict[str, object]:
+        snapshot = record.snapshot
+        if protocol_for(snapshot.destination.protocol).resumable:
+            return {}
+        return {
+            "bytes_sent": 0,
+            "restarts_from_zero": snapshot.bytes_sent > 0 or snapshot.restarts_from_zero,
+        }
+
+    def _queue(self, record: _Record, **changes: object) -> None:
+        self._update(record, state=TaskState.QUEUED, retry_at=None, **changes)
+        heapq.heappush(self._runnable, record.snapshot.task_id)
+        self._quiet.clear()
+        self._pump()
+
+    def _pump(self) -> None:
+        limit = self.configuration.max_concurrent_uploads
+        while self._starting and self._running < limit and self._runnable:
+            task_id = heapq.heappop(self._runnable)
+            record = self._records.get(task_id)
+            # Stale heap entries (paused, cancelled or removed since) are skipped.
+            if record is None or not record.snapshot.state.is_runnable or record.runner:
+                continue
+            self._start(record)
+        self._after_change()
+
+    def _start(self, record: _Record) -> None:
+        self._running += 1
+        self._work_done = True
+        if record.snapshot.started_at is None:
+            record.snapshot = record.snapshot.evolve(started_at=time.time())
+        runner = asyncio.get_running_loop().create_task(
+            self._run(record), name=f"skylift-upload-{self.identifier}-{record.snapshot.task_id}"
+        )
+        record.runner = runner
+        runner.add_done_callback(lambda _: self._runner_done(record, runner))
+
+    def _runner_done(self, record: _Record, runner: asyncio.Task[None]) -> None:
+        self._running -= 1
+        if record.runner is runner:
+            record.runner = None
+        if not runner.cancelled() and runner.exception() is not None:
+            error = runner.exception()
+            log.error("upload task crashed", exc_info=error)
+            if record.snapshot.task_id in self._records and not record.snapshot.state.is_final:
+                self._finish(record, TaskState.FAILED, UploadError(f"internal error: {error!r}"))
+        self._pump()
+
+    def _stop_runner(self, record: _Record) -> None:
+        if record.runner is not None:
+            record.runner.cancel()
+            # The slot is freed in _runner_done once the attempt has closed its file and socket.
+
+    def _after_change(self) -> None:
+        self._check_quiet()
+        unfinished = sum(n for state, n in self._counts.items() if not state.is_final)
+        if self._work_done and self._running == 0 and unfinished == 0:
+            self._work_done = False
+            self._call_delegate(self.delegate.did_finish_events, self)
+        if not self._starting and self._running == 0 and not self._invalid:
+            self._invalid = True
+            self._spawn(self._invalidate(None))
+
+    def _check_quiet(self) -> None:
+        waiting = self._counts[TaskState.QUEUED] + self._counts[TaskState.INTERRUPTED]
+        if self._running == 0 and not (self._starting and waiting):
+            self._quiet.set()
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _invalidate(self, error: Exception | None) -> None:
+        self._invalid = True
+        self._quiet.set()
+        await self._client.aclose()
+        self._lock.release()
+        self._on_invalidated(self)
+        self._invalidated.set()
+        self._call_delegate(self.delegate.did_become_invalid, self, error)
+
+    # -- one task ---------------------------------------------------------------------------------
+
+    async def _run(self, record: _Record) -> None:
+        protocol = protocol_for(record.snapshot.destination.protocol)
+        started = record.snapshot.started_at or time.time()
+        remaining = started + self.configuration.resource_timeout - time.time()
+        try:
+            async with asyncio.timeout(max(0.0, remaining)):
+                await self._attempts(record, protocol)
+        except TimeoutError:
+            limit = self.configuration.resource_timeout
+            self._finish(
+                record,
+                TaskState.FAILED,
+                ResourceTimeout(f"not finished within the resource timeout ({limit:g} s)"),
+            )
+
+    async def _attempts(self, record: _Record, protocol: UploadProtocol) -> None:
+        policy = self.configuration.retry_policy
+        while True:
+            error = await self._attempt(record, protocol)
+            if error is None:
+                return
+            # Progress is how far into the file this attempt got (from the server's offset, if resumable).
+            reached = record.snapshot.bytes_sent
+            progressed = reached > record.best_progress
+            record.best_progress = max(record.best_progress, reached)
+            record.failed_attempts = 1 if progressed else record.failed_attempts + 1
+            delay = policy.delay_before_retry(error, record.failed_attempts)
+            if delay is None:
+                if error.retryable and record.snapshot.attempts > 1:
+                    error = RetriesExhausted(error, record.snapshot.attempts)
+                self._finish(record, TaskState.FAILED, error)
+                return
+            self._update(
+                record,
+                state=TaskState.RETRY_WAIT,
+                retry_at=time.time() + delay,
+                error=str(error),
+                **self._restart_fields(record),
+            )
+            await asyncio.sleep(delay)
+
+    async def _attempt(self, record: _Record, protocol: UploadProtocol) -> UploadError | None:
+        """One attempt; returns the error to judge for a retry, or None when the task is done."""
+        record.attempt_sent = 0
+        try:
+            fingerprint = FileFingerprint.of(record.snapshot.path)
+        except FileUnreadable as error:
+            self._finish(record, TaskState.FAILED, error)
+            return None
+        self._update(
+            record,
+            state=TaskState.UPLOADING,
+            attempts=record.snapshot.attempts + 1,
+            total_bytes=fingerprint.size,
+            # A resumable protocol moves this to the server's offset before it sends.
+            bytes_sent=record.snapshot.bytes_confirmed if protocol.resumable else 0,
+            restarts_from_zero=False,
+            retry_at=None,
+        )
+        context = AttemptContext(
+            client=self._client,
+            task=record.snapshot,
+            fingerprint=fingerprint,
+            headers={**self.configuration.default_headers, **record.snapshot.destination.headers},
+            timeout=self._timeout,
+            limiter=self._limiter,
+            on_sent=lambda count: self._on_sent(record, count),
+            set_confirmed_offset=lambda offset: self._set_confirmed(record, offset),
+            save_resume_data=lambda data: self._update(record, resume_data=data),
+        )
+        try:
+            response = await protocol.send(context)
+        except httpx.TransportError as error:
+            return map_transport_error(
+                error, bytes_sent=record.attempt_sent, timeout=self.configuration.request_timeout
+            )
+        except UploadError as error:
+            if not error.retryable:
+                self._finish(record, TaskState.FAILED, error)
+                return None
+            return error
+        text = response.body.decode("utf-8", errors="replace")
+        if response.body:
+            self._call_delegate(self.delegate.did_receive_data, self, record.snapshot, response.body)
+        if response.ok:
+            self._finish(
+                record,
+                TaskState.COMPLETED,
+                None,
+                http_status=response.status,
+                response_text=text,
+                bytes_confirmed=record.snapshot.total_bytes,
+            )
+            return None
+        failure = HTTPStatusError(
+            response.status, _reason(response.status, response.reason), _server_message(text)
+        )
+        failure.retry_after = parse_retry_after(response.headers.get("retry-after"))
+        record.snapshot = record.snapshot.evolve(http_status=response.status, response_text=text)
+        if not failure.retryable:
+            self._finish(record, TaskState.FAILED, failure)
+            return None
+        return failure
+
+    def _set_confirmed(self, record: _Record, offset: int) -> None:
+        self._update(record, bytes_sent=offset, bytes_confirmed=offset)
+
+    def _on_sent(self, record: _Record, count: int) -> None:
+        record.attempt_sent += count
+        snapshot = record.snapshot
+        sent = snapshot.bytes_sent + count
+        if sent >= snapshot.total_bytes:
+            self._update(record, bytes_sent=sent, state=TaskState.PROCESSING)
+        else:
+            record.snapshot = snapshot.evolve(bytes_sent=sent)
+            now = time.monotonic()
+            if now - record.saved_at >= _PROGRESS_SAVE_INTERVAL:
+                record.saved_at = now
+                self._store.save(record.snapshot)
+        self._call_delegate(
+            self.delegate.did_send_body_data,
+            self,
+            record.snapshot,
+            count,
+            sent,
+            snapshot.total_bytes,
+        )
+
+    # -- state changes ----------------------------------------------------------------------------
+
+    def _update(self, record: _Record, **changes: object) -> None:
+        before = record.snapshot.state
+        record.snapshot = record.snapshot.evolve(**changes)
+        if record.snapshot.state is not before and record.snapshot.task_id in self._records:
+            self._counts[before] -= 1
+            self._counts[record.snapshot.state] += 1
+        if record.snapshot.task_id in self._records:
+            self._store.save(record.snapshot)
+        self._notify_state(record.snapshot)
+
+    def _notify_state(self, snapshot: TaskSnapshot) -> None:
+        self._call_delegate(self.delegate.task_did_change_state, self, snapshot)
+
+    def _finish(
+        self, record: _Record, state: TaskState, error: UploadError | None, **changes: object
+    ) -> None:
+        self._update(
+            record,
+            state=state,
+            error=None if error is None else str(error),
+            finished_at=time.time(),
+            retry_at=None,
+            **changes,
+        )
+        log.info(
+            "task %s/%s %s: %s%s",
+            self.identifier,
+            record.snapshot.task_id,
+            record.snapshot.relative_name,
+            state.value,
+            f" ({error})" if error else "",
+        )
+        self._call_delegate(self.delegate.did_complete, self, record.snapshot, error)
+        if record.runner is None or record.runner is not asyncio.current_task():
+            self._after_change()
+
+    def _call_delegate(self, method: Callable[..., None], *args: object) -> None:
+        try:
+            method(*args)
+        except Exception:
+            # A broken delegate must not take the uploads down with it.
+            log.exception("session delegate %s raised", getattr(method, "__name__", method))
+
+
+def _reason(status: int, reason: str) -> str:
+    if reason:
+        return reason
+    with contextlib.suppress(ValueError):
+        return http.HTTPStatus(status).phrase
+    return ""
+
+
+def _server_message(text: str, limit: int = 300) -> str:
+    """The gist of an error body: a JSON message field, or the text without HTML tags."""
+    text = text.strip()
+    if not text:
+        return ""
+    with contextlib.suppress(ValueError, AttributeError):
+        data = json.loads(text)
+        for key in ("message", "error", "detail", "msg"):
+            value = data.get(key) if isinstance(data, dict) else None
+            if isinstance(value, str) and value:
+                return value[:limit]
+    if "<" in text:
+        text = re.sub(r"(?is)<(script|style|title).*?</\1>", " ", text)
+        text = re.sub(r"<[^>]+>", " ", text)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

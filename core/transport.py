@@ -1,0 +1,77 @@
+"""The HTTP client a session uses, and how httpx's exceptions become Skylift's one-line errors."""
+
+from __future__ import annotations
+
+import ssl
+from pathlib import Path
+
+import httpx
+import truststore
+
+from .errors import CertificateError, RequestTimeout, TransferError, UploadError
+
+__all__ = ["create_client", "describe_bytes", "map_transport_error"]
+
+
+def ssl_context(ca_file: Path | None) -> ssl.SSLContext:
+    """The operating system's trust store, plus ``ca_file`` if given. Verification is never off."""
+    context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if ca_file is not None:
+        context.load_verify_locations(cafile=str(ca_file))
+    return context
+
+
+def create_client(*, max_connections: int, ca_file: Path | None) -> httpx.AsyncClient:
+    limits = httpx.Limits(
+        max_connections=max_connections,
+        max_keepalive_connections=max_connections,
+        keepalive_expiry=30,
+    )
+    return httpx.AsyncClient(
+        verify=ssl_context(ca_file),
+        limits=limits,
+        # Timeouts are set per request from the session configuration.
+        timeout=None,
+        follow_redirects=False,
+        headers={"User-Agent": "Skylift/0.1"},
+    )
+
+
+def describe_bytes(count: int) -> str:
+    size = float(count)
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}".replace(".0 ", " ")
+        size /= 1024
+    raise AssertionError("unreachable")
+
+
+def _certificate_problem(error: BaseException) -> ssl.SSLCertVerificationError | None:
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def map_transport_error(error: httpx.TransportError, *, bytes_sent: int, timeout: float) -> UploadError:
+    """One line that says what happened on the wire, and how far the attempt got."""
+    where = f" after {describe_bytes(bytes_sent)}" if bytes_sent else ""
+    if isinstance(error, httpx.ConnectTimeout):
+        return RequestTimeout(f"could not connect within {timeout:g} s")
+    if isinstance(error, httpx.WriteTimeout):
+        return RequestTimeout(f"server accepted no data for {timeout:g} s{where}")
+    if isinstance(error, httpx.TimeoutException):
+        return RequestTimeout(f"no response from server for {timeout:g} s{where}")
+    certificate = _certificate_problem(error)
+    if certificate is not None:
+        return CertificateError(f"certificate not trusted: {certificate.verify_message}")
+    if isinstance(error, httpx.ConnectError):
+        detail = str(error) or type(error).__name__
+        return TransferError(f"could not connect: {detail}")
+    if isinstance(error, httpx.RemoteProtocolError):
+        return TransferError(f"server closed the connection{where}")
+    if isinstance(error, (httpx.ReadError, httpx.WriteError)):
+        return TransferError(f"connection reset{where}")
+    return TransferError(f"{type(error).__name__}: {error}{where}")
