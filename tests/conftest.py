@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+# Before any Qt import: tests render offscreen; desktop tests start their own Xvfb subprocesses.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+
+from tests.servers import ReceiverServer, running_receiver
+
+
+@pytest.fixture
+def receiver() -> Iterator[ReceiverServer]:
+    with running_receiver() as server:
+        yield server
+
+
+@pytest.fixture
+def state_dir(tmp_path: Path) -> Path:
+    return tmp_path / "state"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def make_file(path: Path, size: int) -> Path:
+    """A file of ``size`` pseudo-random bytes (incompressible, cheap to make)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    block = hashlib.sha256(path.name.encode()).digest() * 2048  # 64 KiB
+    with open(path, "wb") as file:
+        remaining = size
+        while remaining:
+            piece = block[: min(len(block), remaining)]
+            file.write(piece)
+            remaining -= len(piece)
+    return path
