@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from .configuration import Destination, SessionConfiguration, WireProtocol
 from .delegate import SessionDelegate
-from .errors import FileUnreadable, SkyliftError, UploadError
+from .errors import SkyliftError, UploadError
 from .manager import SessionManager
 from .session import UploadSession
 from .task import TaskSnapshot, TaskState
@@ -233,21 +233,6 @@ class Reporter(SessionDelegate):
             self._describe()
             self._bar.refresh()
 
-    def report_unreadable(self, path: Path, error: FileUnreadable) -> None:
-        self.failed += 1
-        if self.json_lines:
-            record = {
-                "path": str(path),
-                "state": "failed",
-                "status": None,
-                "bytes_sent": 0,
-                "response": None,
-                "error": str(error),
-            }
-            print(json.dumps(record, ensure_ascii=False), file=self.stream, flush=True)
-        else:
-            print(f"failed {path}: {error}", file=self.err)
-
     def close(self) -> None:
         if self._bar is not None:
             self._bar.close()
@@ -287,11 +272,8 @@ async def upload(args: argparse.Namespace, manager: SessionManager) -> int:
     session = manager.create_session(session_configuration(args, identifier), reporter)
     try:
         reporter.expect([t for t in session.tasks() if not t.state.is_final])
-        for path, name in expand_paths(args.paths):
-            try:
-                reporter.expect([session.upload_file(path, destination, relative_name=name)])
-            except FileUnreadable as error:
-                reporter.report_unreadable(path, error)
+        # Unreadable files come back as failed tasks, reported like any other failure.
+        reporter.expect(session.upload_files(expand_paths(args.paths), destination))
         await session.wait_until_quiet()
     finally:
         reporter.close()

@@ -11,6 +11,7 @@ import heapq
 import http
 import json
 import logging
+import os
 import re
 import time
 from collections import Counter
@@ -94,6 +95,7 @@ class UploadSession:
         self._quiet = asyncio.Event()
         self._invalidated = asyncio.Event()
         self._background: set[asyncio.Task[None]] = set()
+        self._next_id = 1
         self._reattach(store.load_session(configuration.identifier))
         asyncio.get_running_loop().call_soon(self._pump)
 
@@ -119,37 +121,47 @@ class UploadSession:
         self, path: Path, destination: Destination, *, relative_name: str | None = None
     ) -> TaskSnapshot:
         """Queue one file. Raises ``FileUnreadable`` if it cannot be read now."""
+        FileFingerprint.of(path)
         return self.upload_files([(path, relative_name)], destination)[0]
 
     def upload_files(
         self, files: Iterable[tuple[Path, str | None]], destination: Destination
     ) -> list[TaskSnapshot]:
-        """Queue many files at once (one store write). Unreadable files raise before any is queued."""
+        """Queue many files at once (one store write). A file that cannot be read becomes a failed
+        task with the reason (reported through ``did_complete``), so one bad file in a dropped
+        folder neither stops the others nor disappears."""
         if not self._accepting:
             raise SessionInvalidated(self.identifier)
         now = time.time()
-        next_id = max(self._records, default=0) + 1
-        snapshots = []
-        for offset, (path, relative_name) in enumerate(files):
-            fingerprint = FileFingerprint.of(path)
-            snapshots.append(
-                TaskSnapshot(
-                    task_id=next_id + offset,
-                    session_id=self.identifier,
-                    path=fingerprint.path,
-                    relative_name=relative_name or fingerprint.path.name,
-                    destination=destination,
-                    state=TaskState.QUEUED,
-                    total_bytes=fingerprint.size,
-                    created_at=now,
-                )
+        snapshots, unreadable = [], []
+        for path, relative_name in files:
+            task = TaskSnapshot(
+                task_id=self._next_id,
+                session_id=self.identifier,
+                path=Path(os.path.abspath(path)),
+                relative_name=relative_name or Path(path).name,
+                destination=destination,
+                state=TaskState.QUEUED,
+                total_bytes=0,
+                created_at=now,
             )
+            self._next_id += 1
+            try:
+                task = task.evolve(total_bytes=FileFingerprint.of(path).size)
+            except FileUnreadable as problem:
+                task = task.evolve(state=TaskState.FAILED, error=str(problem), finished_at=now)
+                unreadable.append((task, problem))
+            snapshots.append(task)
         for snapshot in snapshots:
             self._records[snapshot.task_id] = _Record(snapshot)
             self._counts[snapshot.state] += 1
-            heapq.heappush(self._runnable, snapshot.task_id)
+            if snapshot.state.is_runnable:
+                heapq.heappush(self._runnable, snapshot.task_id)
             self._notify_state(snapshot)
         self._store.save_many(snapshots)
+        for failed, problem in unreadable:
+            self._work_done = True
+            self._call_delegate(self.delegate.did_complete, self, failed, problem)
         self._quiet.clear()
         self._pump()
         return snapshots
@@ -271,7 +283,8 @@ class UploadSession:
                 self._stop_runner(record)
                 self._update(record, state=TaskState.INTERRUPTED, **self._restart_fields(record))
         await asyncio.gather(*runners, return_exceptions=True)
-        await self._invalidate(None)
+        self._begin_invalidation()
+        await self._invalidated.wait()
 
     # -- scheduling -------------------------------------------------------------------------------
 
@@ -280,6 +293,7 @@ class UploadSession:
         for snapshot in snapshots:
             record = _Record(snapshot)
             self._records[snapshot.task_id] = record
+            self._next_id = max(self._next_id, snapshot.task_id + 1)
             if snapshot.state.is_active:
                 # Found running: the process that owned it died or quit mid-upload.
                 record.snapshot = snapshot.evolve(
@@ -353,9 +367,8 @@ class UploadSession:
         if self._work_done and self._running == 0 and unfinished == 0:
             self._work_done = False
             self._call_delegate(self.delegate.did_finish_events, self)
-        if not self._starting and self._running == 0 and not self._invalid:
-            self._invalid = True
-            self._spawn(self._invalidate(None))
+        if not self._starting and self._running == 0:
+            self._begin_invalidation()
 
     def _check_quiet(self) -> None:
         waiting = self._counts[TaskState.QUEUED] + self._counts[TaskState.INTERRUPTED]
@@ -367,8 +380,12 @@ class UploadSession:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
+    def _begin_invalidation(self) -> None:
+        if not self._invalid:
+            self._invalid = True
+            self._spawn(self._invalidate(None))
+
     async def _invalidate(self, error: Exception | None) -> None:
-        self._invalid = True
         self._quiet.set()
         await self._client.aclose()
         self._lock.release()
