@@ -133,7 +133,8 @@ class UploadSession:
         if not self._accepting:
             raise SessionInvalidated(self.identifier)
         now = time.time()
-        snapshots, unreadable = [], []
+        snapshots: list[TaskSnapshot] = []
+        unreadable: list[tuple[TaskSnapshot, FileUnreadable]] = []
         for path, relative_name in files:
             task = TaskSnapshot(
                 task_id=self._next_id,
@@ -159,9 +160,9 @@ class UploadSession:
                 heapq.heappush(self._runnable, snapshot.task_id)
             self._notify_state(snapshot)
         self._store.save_many(snapshots)
-        for failed, problem in unreadable:
+        for failed, reason in unreadable:
             self._work_done = True
-            self._call_delegate(self.delegate.did_complete, self, failed, problem)
+            self._call_delegate(self.delegate.did_complete, self, failed, reason)
         self._quiet.clear()
         self._pump()
         return snapshots
