@@ -22,6 +22,7 @@ from .configuration import Destination, SessionConfiguration, WireProtocol
 from .delegate import SessionDelegate
 from .errors import SkyliftError, UploadError
 from .manager import SessionManager
+from .protocols import protocol_for
 from .session import UploadSession
 from .task import TaskSnapshot, TaskState
 from .transport import describe_bytes
@@ -67,6 +68,12 @@ def add_destination_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--method", help="HTTP method (default: POST for multipart, PUT for raw)")
     parser.add_argument("--field", default="file", help="form field name of the file (multipart)")
+    parser.add_argument(
+        "--chunk-size",
+        type=parse_rate,
+        metavar="SIZE",
+        help="tus: bytes per PATCH (e.g. 50M) for servers or proxies that limit request bodies",
+    )
     parser.add_argument(
         "--form",
         type=parse_form_field,
@@ -158,8 +165,11 @@ def task_record(task: TaskSnapshot) -> dict[str, Any]:
         "state": task.state.value,
         "status": task.http_status,
         "bytes_sent": task.bytes_sent,
+        "bytes_confirmed": task.bytes_confirmed,
         "response": task.response_text,
         "error": task.error,
+        # tus answers with an empty body: the upload URL is the useful result.
+        "upload_url": (task.resume_data or {}).get("upload_url"),
     }
 
 
@@ -262,6 +272,7 @@ def destination_from_args(args: argparse.Namespace, url: str) -> Destination:
         headers=dict(args.header),
         field_name=args.field,
         form_fields=dict(args.form),
+        chunk_size=args.chunk_size,
     )
 
 
@@ -269,11 +280,23 @@ async def upload(args: argparse.Namespace, manager: SessionManager) -> int:
     reporter = Reporter(json_lines=args.json)
     identifier = args.session or f"cli-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
     destination = destination_from_args(args, args.url)
+    resumable = protocol_for(destination.protocol).resumable
     session = manager.create_session(session_configuration(args, identifier), reporter)
     try:
         reporter.expect([t for t in session.tasks() if not t.state.is_final])
+        already = {t.task_id for t in session.tasks()}
+        fresh, adopted = [], []
+        for path, name in expand_paths(args.paths):
+            # A file whose unfinished resumable upload to this destination is on record continues
+            # from the server's offset instead of starting over.
+            previous = manager.store.find_unfinished_upload(path, destination) if resumable else None
+            task = session.adopt(previous, destination) if previous else None
+            if task is None:
+                fresh.append((path, name))
+            elif not (task.session_id == session.identifier and task.task_id in already):
+                adopted.append(task)
         # Unreadable files come back as failed tasks, reported like any other failure.
-        reporter.expect(session.upload_files(expand_paths(args.paths), destination))
+        reporter.expect(adopted + session.upload_files(fresh, destination))
         await session.wait_until_quiet()
     finally:
         reporter.close()

@@ -15,7 +15,7 @@ import os
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,12 +29,13 @@ from .errors import (
     HTTPStatusError,
     ResourceTimeout,
     RetriesExhausted,
+    SessionIdentifierInUse,
     SessionInvalidated,
     UploadCancelled,
     UploadError,
 )
 from .locking import SessionLock
-from .protocols import AttemptContext, UploadProtocol, protocol_for
+from .protocols import AttemptContext, DiscardContext, UploadProtocol, protocol_for
 from .retry import parse_retry_after
 from .store import TaskStore
 from .streams import FileFingerprint, RateLimiter
@@ -95,6 +96,7 @@ class UploadSession:
         self._quiet = asyncio.Event()
         self._invalidated = asyncio.Event()
         self._background: set[asyncio.Task[None]] = set()
+        self._discards: set[asyncio.Task[None]] = set()
         self._next_id = 1
         self._reattach(store.load_session(configuration.identifier))
         asyncio.get_running_loop().call_soon(self._pump)
@@ -167,6 +169,36 @@ class UploadSession:
         self._pump()
         return snapshots
 
+    def adopt(self, previous: TaskSnapshot, destination: Destination | None = None) -> TaskSnapshot | None:
+        """Continue an unfinished upload found by ``TaskStore.find_unfinished_upload`` instead of
+        starting over: a task of this session is resumed (or retried, if it failed); a task of
+        another session that no process has open moves into this one with its resume data (for tus
+        the upload URL, so it continues from the server's offset). ``destination`` (same URL and
+        protocol) supplies the secret headers that the store never holds. Returns the task that will
+        carry the upload, or None if ``previous`` belongs to a session that is open elsewhere."""
+        if previous.session_id == self.identifier and previous.task_id in self._records:
+            record = self._records[previous.task_id]
+            if record.snapshot.state in (TaskState.FAILED, TaskState.CANCELLED):
+                self.retry(previous.task_id)
+            else:
+                self.resume(previous.task_id)
+            return record.snapshot
+        if previous.session_id == self.identifier:
+            return None
+        try:
+            SessionLock.acquire(self._lock.path.parent, previous.session_id).release()
+        except SessionIdentifierInUse:
+            return None
+        task = self.upload_file(
+            previous.path, destination or previous.destination, relative_name=previous.relative_name
+        )
+        record = self._records[task.task_id]
+        # The runner, if one was started, has not run yet: its first attempt sees the resume data.
+        if task.state is TaskState.QUEUED:
+            self._update(record, resume_data=previous.resume_data, bytes_confirmed=previous.bytes_confirmed)
+        self._store.delete(previous.session_id, [previous.task_id])
+        return record.snapshot
+
     # -- per-task control -------------------------------------------------------------------------
 
     def pause(self, task_id: int) -> bool:
@@ -200,6 +232,7 @@ class UploadSession:
             return False
         self._stop_runner(record)
         self._finish(record, TaskState.CANCELLED, UploadCancelled())
+        self._discard(record.snapshot)
         return True
 
     def retry(self, task_id: int) -> bool:
@@ -386,8 +419,26 @@ class UploadSession:
             self._invalid = True
             self._spawn(self._invalidate(None))
 
+    def _discard(self, task: TaskSnapshot) -> None:
+        """Let a resumable protocol release the server's copy of a cancelled upload (tus: DELETE)."""
+        discard = getattr(protocol_for(task.destination.protocol), "discard", None)
+        if discard is None or task.resume_data is None or self._client.is_closed:
+            return
+        context = DiscardContext(
+            client=self._client,
+            task=task,
+            headers={**self.configuration.default_headers, **task.destination.headers},
+            timeout=self._timeout,
+        )
+        job = asyncio.get_running_loop().create_task(discard(context))
+        self._discards.add(job)
+        job.add_done_callback(self._discards.discard)
+
     async def _invalidate(self, error: Exception | None) -> None:
         self._quiet.set()
+        if self._discards:
+            # Termination requests of cancelled uploads go out before the client closes.
+            await asyncio.wait(set(self._discards))
         await self._client.aclose()
         self._lock.release()
         self._on_invalidated(self)
@@ -464,7 +515,8 @@ class UploadSession:
             limiter=self._limiter,
             on_sent=lambda count: self._on_sent(record, count),
             set_confirmed_offset=lambda offset: self._set_confirmed(record, offset),
-            save_resume_data=lambda data: self._update(record, resume_data=data),
+            save_resume_data=lambda data: self._save_resume_data(record, data),
+            report=lambda text: self._update(record, error=text),
         )
         try:
             response = await protocol.send(context)
@@ -499,6 +551,11 @@ class UploadSession:
             self._finish(record, TaskState.FAILED, failure)
             return None
         return failure
+
+    def _save_resume_data(self, record: _Record, data: Mapping[str, Any] | None) -> None:
+        self._update(record, resume_data=data)
+        # Written at once, not with the next batch: a crash right after must not lose the upload URL.
+        self._store.save_urgent(record.snapshot)
 
     def _set_confirmed(self, record: _Record, offset: int) -> None:
         self._update(record, bytes_sent=offset, bytes_confirmed=offset)

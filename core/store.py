@@ -63,7 +63,22 @@ _COLUMNS = (
 )
 
 
+# Destinations are frozen and shared by every task of a drop: their JSON is made once, not per row.
+_destination_json: dict[int, tuple[Destination, str]] = {}
+
+
 def _destination_to_json(destination: Destination) -> str:
+    cached = _destination_json.get(id(destination))
+    if cached is not None and cached[0] is destination:
+        return cached[1]
+    text = _encode_destination(destination)
+    if len(_destination_json) >= 256:
+        _destination_json.clear()
+    _destination_json[id(destination)] = (destination, text)
+    return text
+
+
+def _encode_destination(destination: Destination) -> str:
     return json.dumps(
         {
             "url": destination.url,
@@ -74,6 +89,7 @@ def _destination_to_json(destination: Destination) -> str:
             "secret_headers": [k for k in destination.headers if is_secret_header(k)],
             "field_name": destination.field_name,
             "form_fields": dict(destination.form_fields),
+            "chunk_size": destination.chunk_size,
         }
     )
 
@@ -87,6 +103,7 @@ def _destination_from_json(text: str) -> Destination:
         headers=data["headers"],
         field_name=data["field_name"],
         form_fields=data["form_fields"],
+        chunk_size=data.get("chunk_size"),
     )
 
 
@@ -154,8 +171,11 @@ class TaskStore:
         # _db_lock guards the connection; _lock guards the pending rows and the counters below.
         self._db_lock = threading.Lock()
         self._lock = threading.Lock()
-        self._pending: dict[tuple[str, int], tuple[Any, ...] | None] = {}
+        # Snapshots (rows are made by the writer: a task saved thrice in a flush interval costs one
+        # row), or None for a deletion.
+        self._pending: dict[tuple[str, int], TaskSnapshot | None] = {}
         self._wake = threading.Condition(self._lock)
+        self._writer_idle = False
         self._flushed = threading.Condition(self._lock)
         self._closed = False
         self._flush_requested = False
@@ -208,6 +228,11 @@ class TaskStore:
     def _move_aside(self) -> Path:
         stamp = time.strftime("%Y%m%d-%H%M%S")
         target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        # Never replace an earlier moved-aside database (two recoveries within one second).
+        counter = 1
+        while any(Path(f"{target}{suffix}").exists() for suffix in ("", "-wal", "-shm")):
+            counter += 1
+            target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{counter}")
         for suffix in ("", "-wal", "-shm"):
             source = Path(f"{self.path}{suffix}")
             if source.exists():
@@ -217,6 +242,8 @@ class TaskStore:
     # -- reading (small, at attach time) ----------------------------------------------------------
 
     def load_session(self, session_id: str) -> list[TaskSnapshot]:
+        # Rows saved moments ago (a session with this identifier just closed) may still be pending.
+        self.flush()
         with self._db_lock:
             rows = self._db.execute(
                 f"SELECT {_COLUMNS} FROM tasks WHERE session_id = ? ORDER BY task_id", (session_id,)
@@ -231,6 +258,40 @@ class TaskStore:
             ).fetchall()
         return [_snapshot(row) for row in rows]
 
+    def find_unfinished_upload(self, path: Path, destination: Destination) -> TaskSnapshot | None:
+        """The newest task, in any session, that was sending this very file version (absolute path,
+        size and, where the protocol recorded it, mtime) to the same destination URL and protocol and
+        did not finish: completed and cancelled tasks never match. ``UploadSession.adopt`` continues it
+        (for tus: from the server's offset) instead of starting over."""
+        absolute = os.path.abspath(path)
+        try:
+            st = os.stat(absolute)
+        except OSError:
+            return None
+        self.flush()
+        with self._db_lock:
+            rows = self._db.execute(
+                f"SELECT {_COLUMNS} FROM tasks WHERE path = ? AND state NOT IN (?, ?) "
+                "ORDER BY created_at DESC, task_id DESC",
+                (absolute, TaskState.COMPLETED.value, TaskState.CANCELLED.value),
+            ).fetchall()
+        for row in rows:
+            task = _snapshot(row)
+            same_place = (task.destination.url, task.destination.protocol) == (
+                destination.url,
+                destination.protocol,
+            )
+            if not same_place or task.total_bytes != st.st_size:
+                continue
+            recorded = (task.resume_data or {}).get("fingerprint")
+            if isinstance(recorded, dict) and (recorded.get("size"), recorded.get("mtime_ns")) != (
+                st.st_size,
+                st.st_mtime_ns,
+            ):
+                continue
+            return task
+        return None
+
     def session_ids(self) -> list[str]:
         self.flush()
         with self._db_lock:
@@ -243,16 +304,34 @@ class TaskStore:
         self.save_many((task,))
 
     def save_many(self, tasks: Iterable[TaskSnapshot]) -> None:
-        rows = {(t.session_id, t.task_id): _row(t) for t in tasks}
+        rows = {(t.session_id, t.task_id): t for t in tasks}
+        # A generation with nothing pending is never written, and flush() would wait for it forever.
+        if not rows:
+            return
         with self._lock:
             self._pending.update(rows)
             self._generation += 1
+            # Only an idle writer is woken: one that is coalescing picks these up when it is done.
+            if self._writer_idle:
+                self._wake.notify()
+
+    def save_urgent(self, task: TaskSnapshot) -> None:
+        """Like ``save``, but the writer does not wait to coalesce: for state that a crash must not
+        lose (a resumable upload's URL, which ``kill -9`` half a second later would orphan).
+        Does not block."""
+        with self._lock:
+            self._pending[(task.session_id, task.task_id)] = task
+            self._generation += 1
+            self._flush_requested = True
             self._wake.notify()
 
     def delete(self, session_id: str, task_ids: Iterable[int]) -> None:
+        keys = [(session_id, task_id) for task_id in task_ids]
+        if not keys:
+            return
         with self._lock:
-            for task_id in task_ids:
-                self._pending[(session_id, task_id)] = None
+            for key in keys:
+                self._pending[key] = None
             self._generation += 1
             self._wake.notify()
 
@@ -278,7 +357,9 @@ class TaskStore:
         while True:
             with self._lock:
                 while not self._pending and not self._closed:
+                    self._writer_idle = True
                     self._wake.wait()
+                self._writer_idle = False
                 if self._closed and not self._pending:
                     return
                 batch, self._pending = self._pending, {}
@@ -290,14 +371,25 @@ class TaskStore:
             with self._lock:
                 self._written = generation
                 self._flushed.notify_all()
-                # Coalesce: rows saved in the next half second land in one transaction.
-                if not (self._closed or self._flush_requested):
-                    self._wake.wait(timeout=_FLUSH_INTERVAL)
+                # Coalesce: rows saved in the next half second land in one transaction (a flush or
+                # close cuts the wait short; saves do not).
+                deadline = time.monotonic() + _FLUSH_INTERVAL
+                while not (self._closed or self._flush_requested):
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    self._wake.wait(timeout=remaining)
                 self._flush_requested = False
 
-    def _write(self, batch: dict[tuple[str, int], tuple[Any, ...] | None]) -> None:
-        upserts = [row for row in batch.values() if row is not None]
-        deletes = [key for key, row in batch.items() if row is None]
+    def _write(self, batch: dict[tuple[str, int], TaskSnapshot | None]) -> None:
+        upserts = []
+        for task in batch.values():
+            if task is not None:
+                try:
+                    upserts.append(_row(task))
+                except (TypeError, ValueError):
+                    log.exception("task %s/%s cannot be stored", task.session_id, task.task_id)
+        deletes = [key for key, task in batch.items() if task is None]
         placeholders = ", ".join("?" * len(_COLUMNS.split(",")))
         with self._db_lock:
             db = self._db

@@ -33,7 +33,9 @@ class FileFingerprint:
 
     @classmethod
     def of(cls, path: Path) -> FileFingerprint:
-        path = Path(os.path.abspath(path))
+        absolute = os.path.abspath(path)
+        # A task's path is absolute already: reuse it instead of parsing it again (hot with many files).
+        path = path if isinstance(path, Path) and str(path) == absolute else Path(absolute)
         try:
             st = os.stat(path)
         except FileNotFoundError:
@@ -42,6 +44,9 @@ class FileFingerprint:
             raise FileUnreadable(f"cannot read {path}: {error.strerror}") from None
         if not stat.S_ISREG(st.st_mode):
             raise FileUnreadable(f"not a regular file: {path}")
+        # stat() needs no read permission: without this a mode-000 file is queued and fails later.
+        if not os.access(path, os.R_OK):
+            raise FileUnreadable(f"cannot read {path}: Permission denied")
         return cls(path, st.st_size, st.st_mtime_ns, (st.st_dev, st.st_ino))
 
     def matches(self, st: os.stat_result) -> bool:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import ssl
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
+import trustme
 
 from tests.servers import ReceiverServer, running_receiver
 
@@ -43,3 +45,25 @@ def make_file(path: Path, size: int) -> Path:
             file.write(piece)
             remaining -= len(piece)
     return path
+
+
+@pytest.fixture(scope="session")
+def certificate_authority() -> trustme.CA:
+    """A throwaway CA that no trust store knows."""
+    return trustme.CA()
+
+
+@pytest.fixture
+def ca_file(tmp_path: Path, certificate_authority: trustme.CA) -> Path:
+    path = tmp_path / "test-ca.pem"
+    certificate_authority.cert_pem.write_to_path(str(path))
+    return path
+
+
+@pytest.fixture
+def tls_receiver(certificate_authority: trustme.CA) -> Iterator[ReceiverServer]:
+    """A receiver on https://localhost:<port> with a certificate issued by ``certificate_authority``."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    certificate_authority.issue_cert("localhost", "127.0.0.1").configure_cert(context)
+    with running_receiver(ssl_context=context) as server:
+        yield server

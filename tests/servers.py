@@ -2,8 +2,13 @@
 
 Multipart bodies are parsed by aiohttp's own MultipartReader (a standard parser, not ours); every
 received file is hashed so tests compare the server's sha256 with the local file's. Behaviour can be
-scripted per path: fail with a status (and Retry-After) a number of times, stall, or drop the
-connection after some bytes.
+scripted per path (or per folder: a script registered for a path ending in ``/`` applies to every
+path under it): fail with a status (and Retry-After) a number of times, stall, drop the connection
+after some bytes, read slowly, hold the body after some bytes until the test releases it, or keep
+the exact bytes of the body.
+
+Only complete bodies land in ``received``; a body that ended early (the client gave up, was
+cancelled or was killed) is listed in ``aborted`` with the number of bytes that did arrive.
 """
 
 from __future__ import annotations
@@ -18,7 +23,10 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-__all__ = ["Received", "ReceiverServer", "Script", "running_receiver"]
+__all__ = ["Aborted", "Received", "ReceiverServer", "Script", "running_receiver"]
+
+# How often a held or stalled handler looks at its release and stop flags.
+_POLL = 0.005
 
 
 @dataclass
@@ -28,13 +36,28 @@ class Received:
     path: str
     method: str
     headers: dict[str, str]
+    # The path as it came on the request line (still percent-encoded).
+    raw_path: str = ""
     # multipart: the file part's name and filename; raw: None.
     field_name: str | None = None
     filename: str | None = None
     form: dict[str, str] = field(default_factory=dict)
+    # How many parts had a filename (multipart).
+    file_parts: int = 0
     size: int = 0
     sha256: str = ""
     content_type: str | None = None
+    # The request body exactly as it arrived, when the script asked to capture it.
+    body: bytes | None = None
+
+
+@dataclass
+class Aborted:
+    """A request whose body never arrived in full."""
+
+    path: str
+    bytes_read: int
+    error: str
 
 
 @dataclass
@@ -44,6 +67,8 @@ class Script:
     # Statuses to answer (before reading the body) for the next requests; then normal service.
     fail_with: list[int] = field(default_factory=list)
     retry_after: str | None = None
+    # The status line's reason phrase for ``fail_with`` answers (None: aiohttp's own).
+    reason: str | None = None
     body: str = "scripted failure"
     # Read this many bytes and then drop the connection, for the next ``drop_times`` requests.
     drop_after: int | None = None
@@ -52,6 +77,17 @@ class Script:
     stall: float = 0.0
     # Seconds to sleep between 64 KiB reads (slows the upload so tests can act mid-transfer).
     read_delay: float = 0.0
+    # Stop reading once this many body bytes arrived, until ``release()`` (the client's socket
+    # buffers fill up and its upload sits mid-transfer for as long as the test needs). A client
+    # that gives up meanwhile is noticed only when reading goes on (its close queues behind the
+    # unread bytes): release before waiting for ``aborted``.
+    hold_after: int | None = None
+    # Keep the raw body bytes in ``Received.body`` instead of parsing multipart.
+    capture: bool = False
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def release(self) -> None:
+        self.released.set()
 
 
 class ReceiverServer:
@@ -59,13 +95,17 @@ class ReceiverServer:
 
     def __init__(self, *, ssl_context: ssl.SSLContext | None = None) -> None:
         self.received: list[Received] = []
+        self.aborted: list[Aborted] = []
         self.scripts: dict[str, Script] = {}
         self.active = 0
         self.max_active = 0
         self.requests = 0
+        # Handlers sitting in a ``hold_after`` pause right now.
+        self.holding = 0
         self._ssl = ssl_context
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
+        self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self.port = 0
         self.done = threading.Condition()
@@ -82,6 +122,7 @@ class ReceiverServer:
             raise RuntimeError("receiver did not start")
 
     def stop(self) -> None:
+        self._stopping.set()
         self._loop.call_soon_threadsafe(self._stop_event.set)
         self._thread.join(10)
 
@@ -90,11 +131,20 @@ class ReceiverServer:
         self.scripts[path] = script
         return script
 
+    def script_for(self, path: str) -> Script | None:
+        if path in self.scripts:
+            return self.scripts[path]
+        folders = [key for key in self.scripts if key.endswith("/") and path.startswith(key)]
+        return self.scripts[max(folders, key=len)] if folders else None
+
     def wait_for(self, count: int, timeout: float = 30) -> list[Received]:
         with self.done:
             if not self.done.wait_for(lambda: len(self.received) >= count, timeout):
                 raise TimeoutError(f"server received {len(self.received)} of {count} uploads")
         return list(self.received)
+
+    def received_at(self, path: str) -> list[Received]:
+        return [r for r in self.received if r.path == path]
 
     def _serve(self) -> None:
         asyncio.set_event_loop(self._loop)
@@ -106,7 +156,8 @@ class ReceiverServer:
         app = web.Application(client_max_size=0)
         app.router.add_route("GET", "/ping", _ping)
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        runner = web.AppRunner(app, handle_signals=False)
+        # Held and stalled handlers end on stop; a short shutdown keeps a failing test from hanging.
+        runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=2.0)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=self._ssl)
         await site.start()
@@ -125,13 +176,13 @@ class ReceiverServer:
             self.active -= 1
 
     async def _respond(self, request: web.Request) -> web.StreamResponse:
-        script = self.scripts.get(request.path)
+        script = self.script_for(request.path)
         if script and script.stall:
-            await asyncio.sleep(script.stall)
+            await self._sleep(script.stall)
         if script and script.fail_with:
             status = script.fail_with.pop(0)
             headers = {"Retry-After": script.retry_after} if script.retry_after else {}
-            return web.Response(status=status, text=script.body, headers=headers)
+            return web.Response(status=status, reason=script.reason, text=script.body, headers=headers)
         if script and script.drop_times and script.drop_after is not None:
             script.drop_times -= 1
             await request.content.readexactly(min(script.drop_after, request.content_length or 0))
@@ -142,19 +193,18 @@ class ReceiverServer:
             path=request.path,
             method=request.method,
             headers=dict(request.headers),
+            raw_path=request.raw_path,
             content_type=request.content_type,
         )
-        delay = script.read_delay if script else 0.0
-        if request.content_type == "multipart/form-data":
-            await self._read_multipart(request, record, delay)
-        else:
-            digest = hashlib.sha256()
-            while chunk := await request.content.read(64 << 10):
-                digest.update(chunk)
-                record.size += len(chunk)
-                if delay:
-                    await asyncio.sleep(delay)
-            record.sha256 = digest.hexdigest()
+        try:
+            if request.content_type == "multipart/form-data" and not (script and script.capture):
+                await self._read_multipart(request, record, script)
+            else:
+                await self._read_raw(request, record, script)
+        except Exception as error:
+            # The client went away mid-body (cancelled, failed, killed): nothing was received.
+            self.aborted.append(Aborted(request.path, record.size, f"{type(error).__name__}: {error}"))
+            return web.Response(status=400, text="incomplete body")
         with self.done:
             self.received.append(record)
             self.done.notify_all()
@@ -163,21 +213,63 @@ class ReceiverServer:
             status=201,
         )
 
-    @staticmethod
-    async def _read_multipart(request: web.Request, record: Received, delay: float) -> None:
+    async def _read_raw(self, request: web.Request, record: Received, script: Script | None) -> None:
+        digest = hashlib.sha256()
+        captured = bytearray()
+        while chunk := await request.content.read(64 << 10):
+            digest.update(chunk)
+            record.size += len(chunk)
+            if script and script.capture:
+                captured += chunk
+            await self._pace(request, record, script)
+        expected = request.content_length
+        if expected is not None and record.size != expected:
+            raise ConnectionError(f"body ended after {record.size} of {expected} bytes")
+        record.sha256 = digest.hexdigest()
+        if script and script.capture:
+            record.body = bytes(captured)
+
+    async def _read_multipart(self, request: web.Request, record: Received, script: Script | None) -> None:
         reader = await request.multipart()
         async for part in reader:
             if part.filename is None:
-                record.form[part.name or ""] = (await part.read()).decode()  # type: ignore[union-attr]
+                # read_chunk, not read(): read() applies client_max_size, and 0 ("no limit") refuses all.
+                value = bytearray()
+                while chunk := await part.read_chunk(1 << 16):  # type: ignore[union-attr]
+                    value += chunk
+                record.form[part.name or ""] = value.decode()
                 continue
+            record.file_parts += 1
             record.field_name, record.filename = part.name, part.filename
             digest = hashlib.sha256()
             while chunk := await part.read_chunk(1 << 20):  # type: ignore[union-attr]
                 digest.update(chunk)
                 record.size += len(chunk)
-                if delay:
-                    await asyncio.sleep(delay)
+                await self._pace(request, record, script)
             record.sha256 = digest.hexdigest()
+
+    async def _pace(self, request: web.Request, record: Received, script: Script | None) -> None:
+        if script is None:
+            return
+        if script.read_delay:
+            await self._sleep(script.read_delay)
+        if (
+            script.hold_after is not None
+            and record.size >= script.hold_after
+            and not script.released.is_set()
+        ):
+            self.holding += 1
+            try:
+                while not (script.released.is_set() or self._stopping.is_set() or request.transport is None):
+                    await asyncio.sleep(_POLL)
+            finally:
+                self.holding -= 1
+
+    async def _sleep(self, seconds: float) -> None:
+        """A sleep that ends early when the server stops."""
+        deadline = self._loop.time() + seconds
+        while not self._stopping.is_set() and self._loop.time() < deadline:
+            await asyncio.sleep(min(_POLL * 10, max(0.0, deadline - self._loop.time())))
 
 
 async def _ping(_: web.Request) -> web.Response:

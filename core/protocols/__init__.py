@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from ..configuration import WireProtocol
-from .base import AttemptContext, UploadProtocol, UploadResponse
+from .base import AttemptContext, DiscardContext, UploadProtocol, UploadResponse
 from .multipart import MultipartProtocol
 from .raw import RawProtocol
+from .tus import TusProtocol
 
-__all__ = ["AttemptContext", "UploadProtocol", "UploadResponse", "protocol_for"]
+__all__ = ["AttemptContext", "DiscardContext", "UploadProtocol", "UploadResponse", "protocol_for"]
 
 
 def protocol_for(wire: WireProtocol) -> UploadProtocol:
@@ -15,4 +16,6 @@ def protocol_for(wire: WireProtocol) -> UploadProtocol:
         return MultipartProtocol()
     if wire is WireProtocol.RAW:
         return RawProtocol()
+    if wire is WireProtocol.TUS:
+        return TusProtocol()
     raise NotImplementedError(f"the {wire.value} protocol is not available yet")

@@ -15,7 +15,7 @@ import httpx
 from ..streams import FileFingerprint, RateLimiter
 from ..task import TaskSnapshot
 
-__all__ = ["AttemptContext", "UploadProtocol", "UploadResponse"]
+__all__ = ["AttemptContext", "DiscardContext", "UploadProtocol", "UploadResponse"]
 
 
 @dataclass(frozen=True)
@@ -48,9 +48,26 @@ class AttemptContext:
     set_confirmed_offset: Callable[[int], None]
     # Resumable protocols: persist protocol state (e.g. the upload URL) at once; None clears it.
     save_resume_data: Callable[[Mapping[str, Any] | None], None]
+    # Tells the user something about this attempt in the task's error text, e.g. why an interrupted
+    # upload starts again from zero. The text stays until the task completes or fails otherwise.
+    report: Callable[[str], None] = lambda _text: None
+
+
+@dataclass(frozen=True)
+class DiscardContext:
+    """What a protocol's optional ``discard`` hook gets when a task is cancelled."""
+
+    client: httpx.AsyncClient
+    task: TaskSnapshot
+    headers: Mapping[str, str]
+    timeout: httpx.Timeout
 
 
 class UploadProtocol(Protocol):
+    """A protocol may also define ``async def discard(self, context: DiscardContext) -> None``:
+    the session calls it (in the background) when a task with resume data is cancelled, so that a
+    resumable protocol can release what the server holds (tus: ``DELETE``, termination)."""
+
     # Whether an interrupted attempt can continue from the server's offset.
     resumable: bool
 

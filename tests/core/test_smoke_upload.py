@@ -15,9 +15,7 @@ async def test_multipart_and_raw_arrive_intact(tmp_path: Path, receiver: Receive
     manager = core.SessionManager(tmp_path / "state")
     session = manager.create_session(core.SessionConfiguration(identifier="smoke"))
     session.upload_file(big, core.Destination(url=f"{receiver.url}/form"))
-    session.upload_file(
-        big, core.Destination(url=f"{receiver.url}/put/", protocol=core.WireProtocol.RAW)
-    )
+    session.upload_file(big, core.Destination(url=f"{receiver.url}/put/", protocol=core.WireProtocol.RAW))
     await session.wait_until_quiet()
     await manager.close()
     assert {t.state for t in session.tasks()} == {core.TaskState.COMPLETED}

@@ -1,0 +1,613 @@
+"""tus 1.0 resumable uploads (https://tus.io/protocols/resumable-upload).
+
+One attempt: learn what the server offers (``OPTIONS``, cached per endpoint for the session's client),
+find the server's offset for an upload begun earlier (``HEAD``) or create one (``POST``, with the first
+bytes when creation-with-upload is offered), then ``PATCH`` the rest streamed from the file at that
+offset: one long request by default, or parts of the destination's ``chunk_size``.
+
+What a later attempt (or a later process) needs to continue is persisted through
+``save_resume_data`` as soon as it is known: the upload URL, the file's fingerprint (absolute path,
+size, mtime, destination URL) and the last offset the server confirmed. A file that changed since is
+never continued: it is uploaded again from zero, and the task's error text says why.
+
+Checksums (the ``checksum`` extension). ``Upload-Checksum`` is a request header, so the digest of a
+PATCH's bytes must be known before its first byte is sent. Hashing the whole remaining file before
+one long PATCH would read it twice, delay the start by the hashing time and, on a 460, force the whole
+file to be sent again. So when the server offers a checksum algorithm, PATCHes are split into parts
+(the destination's ``chunk_size``, else ``CHECKSUM_PART_SIZE``); each part is hashed in a worker
+thread (hashlib releases the GIL, reads come from the page cache) while the previous part is on the
+wire, so hashing overlaps sending, memory stays flat, and a 460 re-sends only that part.
+
+Server answers: 409 -> ``HEAD`` and continue from the server's offset; 404/410 (and 403 on ``HEAD``)
+-> a new upload; 413 -> fail with the server's limit; 412 -> fail (no common tus version); 423 ->
+retried; anything else goes to the session, whose retry policy decides.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import email.utils
+import hashlib
+import http
+import logging
+import mimetypes
+import os
+import time
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from ..errors import FileChanged, FileUnreadable, HTTPStatusError, UploadError
+from ..retry import parse_retry_after
+from ..streams import CHUNK_SIZE, FileBody, FileFingerprint
+from ..transport import describe_bytes
+from .base import AttemptContext, DiscardContext, UploadResponse
+
+__all__ = [
+    "CHECKSUM_PART_SIZE",
+    "CREATION_WITH_UPLOAD_LIMIT",
+    "TUS_VERSION",
+    "TusProtocol",
+    "TusServerInfo",
+    "encode_metadata",
+    "resume_fingerprint",
+]
+
+log = logging.getLogger(__name__)
+
+TUS_VERSION = "1.0.0"
+OFFSET_OCTET_STREAM = "application/offset+octet-stream"
+# creation-with-upload carries at most this much in the POST: a small file goes in one request,
+# while a big one has its upload URL (and so its resumability) before the bulk of the bytes moves.
+CREATION_WITH_UPLOAD_LIMIT = 4 << 20
+# PATCH part size when the server verifies checksums and no chunk size is set: a 460 re-sends at
+# most this much, and hashing one part overlaps sending the previous one.
+CHECKSUM_PART_SIZE = 64 << 20
+# Preferred first; sha1 is the one every checksum-capable tus server must support.
+_CHECKSUM_ALGORITHMS = ("sha1", "sha256", "md5")
+# Consecutive 460s for the same part before giving up.
+_CHECKSUM_TRIES = 3
+# 409s (offset mismatch) in a row without progress before giving up.
+_CONFLICT_TRIES = 3
+_DISCARD_TIMEOUT = 10.0
+_GONE = (404, 410)
+
+
+@dataclass(frozen=True)
+class TusServerInfo:
+    """What ``OPTIONS`` said about an endpoint. ``known`` is False when the server did not answer it
+    (tus-js-client never asks): then only the core protocol and creation are assumed."""
+
+    known: bool
+    versions: tuple[str, ...] = (TUS_VERSION,)
+    extensions: frozenset[str] = frozenset({"creation"})
+    max_size: int | None = None
+    checksum_algorithms: tuple[str, ...] = ()
+
+    def offers(self, extension: str) -> bool:
+        return extension in self.extensions
+
+    @property
+    def checksum_algorithm(self) -> str | None:
+        if not self.offers("checksum"):
+            return None
+        return next((a for a in _CHECKSUM_ALGORITHMS if a in self.checksum_algorithms), None)
+
+
+# Discovery results per session (one httpx client per session) and endpoint.
+_discovered: weakref.WeakKeyDictionary[httpx.AsyncClient, dict[str, TusServerInfo]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def encode_metadata(values: Mapping[str, str]) -> str:
+    """``Upload-Metadata``: comma-separated ``key base64(value)`` pairs."""
+    return ",".join(
+        f"{key} {base64.b64encode(value.encode('utf-8')).decode('ascii')}" for key, value in values.items()
+    )
+
+
+def resume_fingerprint(fingerprint: FileFingerprint, destination_url: str) -> dict[str, Any]:
+    """The persisted identity of one file version sent to one destination (no hashing, like
+    tus-js-client: path + size + mtime + endpoint)."""
+    return {
+        "path": str(fingerprint.path),
+        "size": fingerprint.size,
+        "mtime_ns": fingerprint.mtime_ns,
+        "destination": destination_url,
+    }
+
+
+def _split_list(value: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+
+def _int_header(headers: httpx.Headers, name: str) -> int | None:
+    value = headers.get(name)
+    if value is None or not value.strip().isdigit():
+        return None
+    return int(value)
+
+
+def _expired(expires: str | None) -> bool:
+    if not expires:
+        return False
+    try:
+        when = email.utils.parsedate_to_datetime(expires)
+    except (TypeError, ValueError):
+        return False
+    if when.tzinfo is None:
+        return False
+    return when.timestamp() < time.time()
+
+
+def _hash_slice(fingerprint: FileFingerprint, algorithm: str, offset: int, length: int) -> str:
+    """Base64 digest of ``length`` bytes at ``offset``; runs in a worker thread."""
+    digest = hashlib.new(algorithm)
+    try:
+        file = open(fingerprint.path, "rb")  # noqa: SIM115 - closed below, also on errors
+    except FileNotFoundError:
+        raise FileChanged("deleted") from None
+    except OSError as error:
+        raise FileUnreadable(f"cannot read {fingerprint.path}: {error.strerror}") from None
+    with file:
+        file.seek(offset)
+        remaining = length
+        while remaining:
+            block = file.read(min(CHUNK_SIZE, remaining))
+            if not block:
+                raise FileChanged("shorter than expected")
+            digest.update(block)
+            remaining -= len(block)
+        if not fingerprint.matches(os.fstat(file.fileno())):
+            raise FileChanged()
+    return base64.b64encode(digest.digest()).decode("ascii")
+
+
+class _UploadGone(Exception):
+    """The server no longer has the upload (404/410), or it is not this file's: start a new one."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
+
+
+class TusProtocol:
+    resumable = True
+
+    async def send(self, context: AttemptContext) -> UploadResponse:
+        return await _TusAttempt(context).run()
+
+    async def discard(self, context: DiscardContext) -> None:
+        """Termination: ``DELETE`` the upload of a cancelled task, when the server offers it."""
+        data = context.task.resume_data or {}
+        upload_url = data.get("upload_url")
+        if not isinstance(upload_url, str):
+            return
+        headers = {**context.headers, "Tus-Resumable": TUS_VERSION}
+        timeout = httpx.Timeout(min(_DISCARD_TIMEOUT, context.timeout.read or _DISCARD_TIMEOUT))
+        try:
+            info = await _discover(context.client, context.task.destination.url, headers, timeout)
+            if not info.offers("termination"):
+                return
+            response = await context.client.delete(upload_url, headers=headers, timeout=timeout)
+        except httpx.HTTPError as error:
+            log.info("could not terminate tus upload %s: %s", upload_url, error)
+            return
+        log.info("terminated tus upload %s: HTTP %s", upload_url, response.status_code)
+
+
+async def _discover(
+    client: httpx.AsyncClient, endpoint: str, headers: Mapping[str, str], timeout: httpx.Timeout
+) -> TusServerInfo:
+    cache = _discovered.setdefault(client, {})
+    cached = cache.get(endpoint)
+    if cached is not None:
+        return cached
+    response = await client.options(endpoint, headers=headers, timeout=timeout)
+    if not response.is_success or "tus-version" not in response.headers:
+        # A server that ignores OPTIONS can still speak the core protocol and creation.
+        info = TusServerInfo(known=False)
+    else:
+        headers_in = response.headers
+        info = TusServerInfo(
+            known=True,
+            versions=_split_list(headers_in.get("tus-version")),
+            extensions=frozenset(_split_list(headers_in.get("tus-extension"))),
+            max_size=_int_header(headers_in, "tus-max-size"),
+            checksum_algorithms=tuple(
+                a.lower() for a in _split_list(headers_in.get("tus-checksum-algorithm"))
+            ),
+        )
+        if TUS_VERSION not in info.versions:
+            raise _version_error(412, "Precondition Failed", info.versions)
+    cache[endpoint] = info
+    return info
+
+
+def _version_error(status: int, reason: str, versions: tuple[str, ...]) -> HTTPStatusError:
+    offered = ", ".join(versions) or "none named"
+    return HTTPStatusError(
+        status, reason, f"the server does not speak tus {TUS_VERSION} (it offers: {offered})"
+    )
+
+
+class _TusAttempt:
+    """The state of one attempt; ``run()`` returns the response that completed the upload."""
+
+    def __init__(self, context: AttemptContext) -> None:
+        self.context = context
+        self.task = context.task
+        self.fingerprint = context.fingerprint
+        self.endpoint = context.task.destination.url
+        self.headers = {**context.headers, "Tus-Resumable": TUS_VERSION}
+        self.chunk_size = context.task.destination.chunk_size
+        self.info = TusServerInfo(known=False)
+        self.upload_url: str | None = None
+        self.expires: str | None = None
+        self.recreated = False
+        # The upload of an older version of the file, terminated before a new one is created.
+        self.stale_upload: str | None = None
+
+    # -- the attempt ------------------------------------------------------------------------------
+
+    async def run(self) -> UploadResponse:
+        client, timeout = self.context.client, self.context.timeout
+        self.info = await _discover(client, self.endpoint, self.headers, timeout)
+        self._check_size_limit()
+        offset: int | None = None
+        previous = self._previous_upload()
+        if previous is not None:
+            try:
+                offset = await self._head(previous)
+                self.upload_url = previous
+            except _UploadGone as gone:
+                self._notice(f"{gone.why}; uploading again from the start")
+        if self.upload_url is None or offset is None:
+            await self._terminate_stale()
+            created = await self._create()
+            if isinstance(created, UploadResponse):
+                return created
+            offset = created
+        try:
+            return await self._patch_from(offset)
+        except _Finished as finished:
+            return finished.response
+
+    def _previous_upload(self) -> str | None:
+        """The upload URL an earlier attempt left, if it may be continued; else None (with a notice)."""
+        data = self.task.resume_data
+        if not data or not isinstance(data.get("upload_url"), str):
+            return None
+        recorded = data.get("fingerprint")
+        current = resume_fingerprint(self.fingerprint, self.endpoint)
+        if recorded != current:
+            reason = _describe_mismatch(recorded, current)
+            self._notice(f"{reason} since the upload was interrupted; uploading again from the start")
+            self.stale_upload = str(data["upload_url"])
+            return None
+        if _expired(data.get("expires")):
+            self._notice(
+                f"the server's partial upload expired ({data.get('expires')}); uploading again from the start"
+            )
+            return None
+        self.expires = data.get("expires")
+        return str(data["upload_url"])
+
+    def _check_size_limit(self) -> None:
+        limit = self.info.max_size
+        if limit is not None and self.fingerprint.size > limit:
+            raise _too_large(self.fingerprint.size, limit, "")
+
+    # -- requests ---------------------------------------------------------------------------------
+
+    async def _head(self, upload_url: str) -> int:
+        """The server's offset for ``upload_url``; raises ``_UploadGone`` if it has forgotten it."""
+        response = await self.context.client.head(
+            upload_url, headers=self.headers, timeout=self.context.timeout
+        )
+        status = response.status_code
+        if status in _GONE or status == 403:
+            raise _UploadGone(f"the server no longer has the upload (HTTP {status})")
+        self._raise_for_common(response)
+        if not response.is_success:
+            raise _status_error(response)
+        offset = _int_header(response.headers, "upload-offset")
+        length = _int_header(response.headers, "upload-length")
+        if offset is None:
+            raise UploadError(f"the tus server's HEAD response for {upload_url} has no Upload-Offset")
+        if offset > self.fingerprint.size or (length is not None and length != self.fingerprint.size):
+            # Not the upload of this file version: never append to it.
+            raise _UploadGone(
+                f"the server's upload holds {offset} of {length} bytes, "
+                f"not a {self.fingerprint.size}-byte file"
+            )
+        self._confirm(offset, response)
+        return offset
+
+    async def _create(self) -> int | UploadResponse:
+        """A new upload; returns the server's offset, or the final response if that finished it."""
+        size = self.fingerprint.size
+        name = self.task.relative_name
+        headers = {
+            **self.headers,
+            "Upload-Length": str(size),
+            "Upload-Metadata": encode_metadata(
+                {
+                    "filename": name.rsplit("/", 1)[-1],
+                    "filetype": mimetypes.guess_type(name)[0] or "application/octet-stream",
+                    "relativePath": name,
+                }
+            ),
+        }
+        first = 0
+        if self.info.offers("creation-with-upload") and self.info.checksum_algorithm is None and size:
+            first = min(size, self.chunk_size or CREATION_WITH_UPLOAD_LIMIT, CREATION_WITH_UPLOAD_LIMIT)
+        if first:
+            headers["Content-Type"] = OFFSET_OCTET_STREAM
+            response = await self._send_body("POST", self.endpoint, headers, 0, first)
+        else:
+            response = await self._request("POST", self.endpoint, headers)
+        status = response.status_code
+        if status == 413:
+            raise _too_large(
+                size, _int_header(response.headers, "tus-max-size") or self.info.max_size, response
+            )
+        self._raise_for_common(response)
+        location = response.headers.get("location")
+        if not response.is_success or not location:
+            if response.is_success:
+                raise UploadError(f"the tus server created an upload but sent no Location (HTTP {status})")
+            return _upload_response(response)
+        # A relative Location is resolved against the URL the POST went to.
+        self.upload_url = str(response.url.join(location))
+        self.expires = response.headers.get("upload-expires") or self.expires
+        offset = _int_header(response.headers, "upload-offset")
+        if offset is None or offset > size:
+            offset = 0 if not first else None
+        self._save(0)
+        if offset is None:
+            offset = await self._head(self.upload_url)
+        self._confirm(offset, response)
+        if offset >= size:
+            return _upload_response(response)
+        return offset
+
+    async def _patch_from(self, offset: int) -> UploadResponse:
+        assert self.upload_url is not None
+        size = self.fingerprint.size
+        algorithm = self.info.checksum_algorithm
+        part_size = self.chunk_size or (CHECKSUM_PART_SIZE if algorithm else None)
+        conflicts = checksum_failures = 0
+        hasher = _PartHasher(self.fingerprint, algorithm)
+        try:
+            while True:
+                length = size - offset if part_size is None else min(part_size, size - offset)
+                headers = {
+                    **self.headers,
+                    "Upload-Offset": str(offset),
+                    "Content-Type": OFFSET_OCTET_STREAM,
+                }
+                digest = await hasher.digest(offset, length)
+                if digest is not None:
+                    headers["Upload-Checksum"] = f"{algorithm} {digest}"
+                    # Hash the next part while this one is on the wire.
+                    if offset + length < size and part_size is not None:
+                        hasher.prefetch(offset + length, min(part_size, size - offset - length))
+                response = await self._send_body("PATCH", self.upload_url, headers, offset, length)
+                status = response.status_code
+                if status == 409:
+                    conflicts += 1
+                    if conflicts > _CONFLICT_TRIES:
+                        raise _status_error(response, "the server's offset keeps disagreeing with ours")
+                    offset = await self._head_or_restart()
+                    continue
+                if status in _GONE:
+                    offset = await self._restart(f"the server no longer has the upload (HTTP {status})")
+                    continue
+                if status == 460:
+                    checksum_failures += 1
+                    if checksum_failures >= _CHECKSUM_TRIES:
+                        raise _status_error(
+                            response,
+                            f"the server received different bytes than were sent at offset {offset}, "
+                            f"{checksum_failures} times in a row",
+                            reason="Checksum Mismatch",
+                        )
+                    # Nothing of that part was kept: send it again.
+                    self._confirm(offset, response)
+                    continue
+                if status == 413:
+                    raise _too_large(size, self.info.max_size, response)
+                self._raise_for_common(response)
+                if not response.is_success:
+                    return _upload_response(response)
+                new_offset = _int_header(response.headers, "upload-offset")
+                if new_offset is None:
+                    new_offset = await self._head(self.upload_url)
+                if not offset <= new_offset <= size:
+                    raise UploadError(
+                        f"the tus server reported offset {new_offset} after a PATCH at {offset} "
+                        f"of a {size}-byte file"
+                    )
+                if new_offset > offset:
+                    conflicts = checksum_failures = 0
+                offset = new_offset
+                self._confirm(offset, response)
+                if offset >= size:
+                    return _upload_response(response)
+        finally:
+            await hasher.close()
+
+    async def _head_or_restart(self) -> int:
+        assert self.upload_url is not None
+        try:
+            return await self._head(self.upload_url)
+        except _UploadGone as gone:
+            return await self._restart(gone.why)
+
+    async def _restart(self, why: str) -> int:
+        """The server forgot the upload mid-way: a new one from the start (once per attempt)."""
+        if self.recreated:
+            raise UploadError(f"{why}, again after a new upload was created")
+        self.recreated = True
+        self._notice(f"{why}; uploading again from the start")
+        self.upload_url = None
+        created = await self._create()
+        if isinstance(created, UploadResponse):
+            raise _Finished(created)
+        return created
+
+    async def _request(self, method: str, url: str, headers: Mapping[str, str]) -> httpx.Response:
+        return await self.context.client.request(method, url, headers=headers, timeout=self.context.timeout)
+
+    async def _send_body(
+        self, method: str, url: str, headers: Mapping[str, str], offset: int, length: int
+    ) -> httpx.Response:
+        body = FileBody(
+            self.fingerprint,
+            on_sent=self.context.on_sent,
+            offset=offset,
+            length=length,
+            limiter=self.context.limiter,
+        )
+        request_headers = {**headers, "Content-Length": str(length)}
+        request = self.context.client.build_request(
+            method, url, headers=request_headers, content=body, timeout=self.context.timeout
+        )
+        try:
+            response = await self.context.client.send(request)
+        finally:
+            await body.close()
+        return response
+
+    # -- bookkeeping ------------------------------------------------------------------------------
+
+    def _raise_for_common(self, response: httpx.Response) -> None:
+        status = response.status_code
+        if status == 412:
+            _discovered.get(self.context.client, {}).pop(self.endpoint, None)
+            versions = _split_list(response.headers.get("tus-version"))
+            raise _version_error(412, response.reason_phrase or "Precondition Failed", versions)
+        if status == 423:
+            # Locked: the server is still finishing an earlier request on this upload.
+            error = _status_error(response)
+            error.retryable = True
+            raise error
+
+    def _confirm(self, offset: int, response: httpx.Response) -> None:
+        self.expires = response.headers.get("upload-expires") or self.expires
+        self.context.set_confirmed_offset(offset)
+        self._save(offset)
+
+    def _save(self, offset: int) -> None:
+        self.context.save_resume_data(
+            {
+                "upload_url": self.upload_url,
+                "fingerprint": resume_fingerprint(self.fingerprint, self.endpoint),
+                "offset": offset,
+                "expires": self.expires,
+            }
+        )
+
+    def _notice(self, text: str) -> None:
+        log.info("task %s: %s", self.task.task_id, text)
+        self.context.report(text)
+
+    async def _terminate_stale(self) -> None:
+        """Best effort: the server's copy of an older file version will never be continued."""
+        stale, self.stale_upload = self.stale_upload, None
+        if stale is None or not self.info.offers("termination"):
+            return
+        try:
+            await self.context.client.delete(stale, headers=self.headers, timeout=self.context.timeout)
+        except httpx.HTTPError as error:
+            log.info("could not terminate stale tus upload %s: %s", stale, error)
+
+
+class _Finished(Exception):
+    def __init__(self, response: UploadResponse) -> None:
+        super().__init__(response.status)
+        self.response = response
+
+
+class _PartHasher:
+    """Digests of file parts computed in a worker thread, one part ahead of the sender."""
+
+    def __init__(self, fingerprint: FileFingerprint, algorithm: str | None) -> None:
+        self.fingerprint = fingerprint
+        self.algorithm = algorithm
+        self._ahead: tuple[int, int, asyncio.Future[str]] | None = None
+
+    def prefetch(self, offset: int, length: int) -> None:
+        if self.algorithm is None or length <= 0:
+            return
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(None, _hash_slice, self.fingerprint, self.algorithm, offset, length)
+        self._ahead = (offset, length, future)
+
+    async def digest(self, offset: int, length: int) -> str | None:
+        if self.algorithm is None:
+            return None
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            if ahead[:2] == (offset, length):
+                return await ahead[2]
+            await asyncio.wait([ahead[2]])
+        return await asyncio.to_thread(_hash_slice, self.fingerprint, self.algorithm, offset, length)
+
+    async def close(self) -> None:
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            await asyncio.wait([ahead[2]])
+            if not ahead[2].cancelled():
+                ahead[2].exception()
+
+
+def _describe_mismatch(recorded: object, current: Mapping[str, Any]) -> str:
+    if not isinstance(recorded, Mapping):
+        return "the upload's record is incomplete"
+    if recorded.get("destination") != current["destination"]:
+        return "the destination changed"
+    if recorded.get("path") != current["path"]:
+        return "the file's path changed"
+    if recorded.get("size") != current["size"]:
+        return f"the file changed (size {recorded.get('size')} -> {current['size']} bytes)"
+    return "the file changed (modification time)"
+
+
+def _upload_response(response: httpx.Response) -> UploadResponse:
+    return UploadResponse(response.status_code, response.reason_phrase, response.headers, response.content)
+
+
+def _status_error(response: httpx.Response, message: str = "", *, reason: str = "") -> HTTPStatusError:
+    status = response.status_code
+    if not reason:
+        reason = response.reason_phrase
+    if not reason:
+        try:
+            reason = http.HTTPStatus(status).phrase
+        except ValueError:
+            reason = ""
+    if not message:
+        message = " ".join(response.text.split())[:300]
+    error = HTTPStatusError(status, reason, message)
+    error.retry_after = parse_retry_after(response.headers.get("retry-after"))
+    return error
+
+
+def _too_large(size: int, limit: int | None, response: httpx.Response | str) -> HTTPStatusError:
+    if limit is not None:
+        message = (
+            f"the server accepts at most {describe_bytes(limit)} ({limit} bytes); "
+            f"this file is {describe_bytes(size)} ({size} bytes)"
+        )
+    elif isinstance(response, httpx.Response) and response.text.strip():
+        message = " ".join(response.text.split())[:300]
+    else:
+        message = f"the server refused a {describe_bytes(size)} upload"
+    return HTTPStatusError(413, "Payload Too Large", message)
