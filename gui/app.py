@@ -1,0 +1,440 @@
+"""``skylift``: the window. The composition root: command line, QApplication, the qasync loop, and
+the objects of the app wired together. Nothing else in ``gui`` reaches for the QApplication.
+
+Start-up: parse the command line; hand the request to an already running Skylift for the same state
+folder (``gui.single_instance``) and exit, or become the primary; then run ``run_app`` on the Qt
+event loop through qasync, where asyncio and Qt share the GUI thread. Shut-down: ``run_app`` returns
+after the sessions are closed (running uploads recorded as interrupted, to continue on the next
+start) and the state database is flushed; the loop then ends. Nothing calls ``QApplication.quit()``
+while clean-up is pending.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import logging
+import os
+import signal
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import qasync
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from core import SessionIdentifierInUse, SessionManager, SkyliftError, TaskState, WireProtocol
+from core.cli import add_destination_options, add_state_options, parse_rate
+from core.paths import default_state_dir
+from core.redaction import is_secret_header
+
+from .controller import UploadController
+from .destinations import ADHOC_ID, DestinationStore, SavedDestination, describe_url
+from .icons import app_icon
+from .main_window import MainWindow
+from .models import BatchStatus
+from .settings import AppSettings
+
+__all__ = ["build_parser", "main", "run_app"]
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "Skylift"
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="skylift",
+        description="Skylift's window: drop files and folders to upload them.",
+        epilog="With --url, PATHs are queued to that ad-hoc destination; without it, to the "
+        "destination chosen last in the window.",
+    )
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders to upload")
+    parser.add_argument("--url", help="upload to this URL (an ad-hoc destination, like skylift-cli upload)")
+    # The same destination and state options as `skylift-cli upload`.
+    add_destination_options(parser)
+    parser.add_argument(
+        "--concurrency", type=int, default=4, metavar="N", help="parallel uploads for --url (4)"
+    )
+    parser.add_argument(
+        "--limit-rate", type=parse_rate, metavar="RATE", help="bandwidth for --url, e.g. 500K, 2M"
+    )
+    add_state_options(parser)
+    parser.add_argument("--tray", action="store_true", help="start hidden in the system tray")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    parser.add_argument(
+        "--install-desktop-entry", action="store_true", help="add Skylift to the desktop's menu"
+    )
+    parser.add_argument("--uninstall-desktop-entry", action="store_true", help="remove that menu entry")
+    parser.add_argument(
+        "--exit-when-done",
+        action="store_true",
+        help="quit when the queued uploads have finished, with status 1 if any failed (scripts, smoke test)",
+    )
+    return parser
+
+
+def adhoc_destination(args: argparse.Namespace) -> SavedDestination | None:
+    if not args.url:
+        return None
+    return SavedDestination(
+        id=ADHOC_ID,
+        name=f"{describe_url(args.url)} (command line)",
+        url=args.url,
+        protocol=WireProtocol(args.protocol),
+        method=args.method,
+        field_name=args.field,
+        form_fields=dict(args.form),
+        headers=dict(args.header),
+        concurrency=args.concurrency,
+        bandwidth_limit=args.limit_rate,
+        adhoc=True,
+    )
+
+
+def _check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.url and not args.url.lower().startswith(("http://", "https://")):
+        parser.error(f"--url must be http:// or https://, not {args.url!r}")
+    given = [name for name in ("method", "limit_rate") if getattr(args, name)]
+    given += [name for name in ("form", "header") if getattr(args, name)]
+    if given and not args.url:
+        parser.error(f"--{given[0].replace('_', '-')} describes an ad-hoc destination: give --url too")
+    if args.concurrency < 1:
+        parser.error("--concurrency must be at least 1")
+
+
+# -- errors -----------------------------------------------------------------------------------------
+
+
+class ErrorReporter:
+    """``sys.excepthook`` and the loop's exception handler: log it, and tell the user once at a time.
+    Exceptions in ``@asyncSlot`` methods and in callbacks end up here instead of vanishing."""
+
+    def __init__(self) -> None:
+        self._box: QMessageBox | None = None
+
+    def install(self) -> None:
+        sys.excepthook = self.excepthook
+
+    def excepthook(self, kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, error, tb)
+            return
+        log.critical("unexpected error", exc_info=(kind, error, tb))
+        self._show(f"{kind.__name__}: {error}", "".join(traceback.format_exception(kind, error, tb)))
+
+    def loop_exception(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        error = context.get("exception")
+        if isinstance(error, BaseException):
+            self.excepthook(type(error), error, error.__traceback__)
+        else:
+            log.error("event loop: %s", context.get("message"))
+
+    def _show(self, text: str, details: str) -> None:
+        if QApplication.instance() is None or self._box is not None:
+            return
+        box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, "Skylift ran into an unexpected error.")
+        box.setInformativeText(f"{text}\n\nUploads continue; the details are in the log.")
+        box.setDetailedText(details)
+        box.setObjectName("unexpected_error")
+        box.finished.connect(self._closed)
+        self._box = box
+        box.open()
+
+    def _closed(self) -> None:
+        self._box = None
+
+
+class MainThreadGarbageCollector(QObject):
+    """Python's cycle collector, run on the GUI thread only.
+
+    Left automatic, it runs in whichever thread happens to allocate (the folder walk, the state
+    store's writer, the file reads of the core), and a QObject caught in a reference cycle is then
+    destroyed off the GUI thread ("Timers cannot be stopped from another thread", or a crash). So
+    automatic collection is off and this timer collects each generation when its threshold is
+    passed, as the automatic collector would, but here."""
+
+    def __init__(self, parent: QObject | None = None, *, interval_ms: int = 500) -> None:
+        super().__init__(parent)
+        self.thresholds = gc.get_threshold()
+        gc.disable()
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.check)
+        self._timer.start(interval_ms)
+
+    def check(self) -> None:
+        gen0, gen1, gen2 = gc.get_count()
+        if gen0 > self.thresholds[0]:
+            gc.collect(0)
+            if gen1 > self.thresholds[1]:
+                gc.collect(1)
+                if gen2 > self.thresholds[2]:
+                    gc.collect(2)
+
+    def stop(self) -> None:
+        self._timer.stop()
+        gc.enable()
+
+
+# -- tray and the background-events handler (gui/tray.py, gui/background.py) -------------------------
+
+
+def attach_tray(window: MainWindow, controller: UploadController) -> Any | None:
+    """The tray icon and the batch-finished notification, wired to the window and the sessions.
+    Returns the TrayController (None if the tray modules cannot be loaded)."""
+    try:
+        from .background import BackgroundEventsHandler
+        from .tray import BatchStatus as TrayStatus
+        from .tray import TrayController
+    except ImportError as error:
+        log.warning("no tray support: %s", error)
+        return None
+
+    tray = TrayController(is_window_visible=window.isVisible, parent=window)
+    tray.show_requested.connect(window.show_and_raise)
+    tray.hide_requested.connect(window.close)
+    tray.quit_requested.connect(window.request_quit)
+    tray.pause_all.connect(controller.pause_all)
+    tray.resume_all.connect(controller.resume_all)
+    tray.cancel_all.connect(window.request_cancel_all)
+    window.tray_available = lambda: tray.available
+
+    # One notification per finished batch while the window is hidden. The status bar shows the
+    # summary from the window's own batch bookkeeping (MainWindow.show_status_message).
+    handler = BackgroundEventsHandler(tray.notifier, window.isVisible, parent=window)
+    controller.bridge.tasks_completed.connect(handler.tasks_completed)
+    controller.bridge.events_finished.connect(handler.session_finished)
+    controller.tasks_removed.connect(handler.forget)
+
+    model = controller.model
+
+    def update(batch: BatchStatus) -> None:
+        tray.update_status(
+            TrayStatus(
+                total=batch.files_total - batch.files_cancelled,
+                completed=batch.files_completed,
+                failed=batch.files_failed,
+                active=model.count(TaskState.UPLOADING, TaskState.PROCESSING, TaskState.RETRY_WAIT),
+                waiting=model.count(TaskState.QUEUED, TaskState.INTERRUPTED),
+                paused=model.count(TaskState.PAUSED),
+                bytes_total=batch.bytes_total,
+                bytes_done=batch.bytes_sent,
+            )
+        )
+
+    model.batch_changed.connect(update)
+    model.counts_changed.connect(lambda: update(model.batch_status()))
+    tray.show()
+    return tray
+
+
+# -- the app ----------------------------------------------------------------------------------------
+
+
+async def run_app(
+    args: argparse.Namespace,
+    state_dir: Path,
+    *,
+    instance: Any | None = None,
+    reporter: ErrorReporter | None = None,
+    log_file: Path | None = None,
+) -> int:
+    """Build the app on the running qasync loop, run it until the user quits, then shut down cleanly."""
+    loop = asyncio.get_running_loop()
+    if reporter is not None:
+        loop.set_exception_handler(reporter.loop_exception)
+    try:
+        manager = SessionManager(state_dir)
+    except SkyliftError as error:
+        await _fatal(f"Skylift cannot start: {error}")
+        return EXIT_ERROR
+    settings = AppSettings(state_dir)
+    destinations = DestinationStore(settings)
+    adhoc = adhoc_destination(args)
+    destinations.set_adhoc(adhoc)
+    controller = UploadController(manager, destinations)
+    window = MainWindow(controller, settings)
+    if log_file is not None:
+        from .logging_setup import create_show_log_action
+
+        window.help_menu.addAction(create_show_log_action(window, log_file))
+    controller.batch_finished.connect(lambda status: log.info("batch finished: %s", status.summary))
+    quit_now = asyncio.Event()
+    window.quit_requested.connect(quit_now.set)
+    if adhoc is not None:
+        window.reload_destinations()
+        window.select_destination(adhoc.id)
+    tray = attach_tray(window, controller)
+    if args.tray and tray is not None and tray.available:
+        log.info("started hidden in the tray")
+    else:
+        window.show()
+    if manager.recovery_notice:
+        window.show_notice("warning", manager.recovery_notice)
+
+    collector = MainThreadGarbageCollector(window)
+    # Ctrl+C in a terminal quits as the Quit menu does (the timer lets Python see the signal).
+    wake = QTimer(window)
+    wake.start(250)
+    wake.timeout.connect(lambda: None)
+    signal.signal(signal.SIGINT, lambda *_: loop.call_soon_threadsafe(window.request_quit))
+
+    if instance is not None:
+
+        def forwarded(request: Any) -> None:
+            from .single_instance import bring_to_front
+
+            bring_to_front(window, request.activation_token)
+            options = dict(request.options)
+            if options.get("url"):
+                extra = build_parser().parse_args(_options_to_argv(options))
+                destinations.set_adhoc(adhoc_destination(extra))
+                window.reload_destinations()
+                window.select_destination(ADHOC_ID)
+            if request.paths:
+                window.add_paths([Path(p) for p in request.paths])
+
+        instance.request_received.connect(forwarded)
+
+    try:
+        await controller.start()
+    except SessionIdentifierInUse as error:
+        window.hide()
+        await _fatal(f"Skylift cannot start: {error}")
+        await controller.shutdown()
+        return EXIT_ERROR
+    exit_status = EXIT_OK
+    if args.exit_when_done:
+        # Quit when this batch ends; the status says whether every file made it.
+        def batch_done(status: BatchStatus) -> None:
+            nonlocal exit_status
+            exit_status = EXIT_ERROR if status.files_failed else EXIT_OK
+            quit_now.set()
+
+        controller.batch_finished.connect(batch_done)
+        if not args.paths:
+            quit_now.set()
+    if args.paths:
+        window.add_paths(list(args.paths))
+    await quit_now.wait()
+
+    log.info("shutting down")
+    window.hide()
+    if tray is not None:
+        await tray.aclose()  # hides the icon and closes the notifier's D-Bus connection
+    await controller.shutdown()
+    collector.stop()
+    window.deleteLater()
+    return exit_status
+
+
+async def _fatal(text: str) -> None:
+    """Tell the user why the app stops, without a nested event loop (we are inside an asyncio task)."""
+    log.error(text)
+    closed = asyncio.get_running_loop().create_future()
+    box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, text)
+    box.finished.connect(lambda _result: closed.done() or closed.set_result(None))
+    box.open()
+    await closed
+
+
+def _options_to_argv(options: dict[str, Any]) -> list[str]:
+    """A forwarded request's options back into command-line form (see ``request_options``)."""
+    argv: list[str] = []
+    for name, value in options.items():
+        flag = f"--{name.replace('_', '-')}"
+        if isinstance(value, list):
+            for item in value:
+                argv += [flag, str(item)]
+        elif value not in (None, ""):
+            argv += [flag, str(value)]
+    return argv
+
+
+def request_options(argv: Sequence[str]) -> dict[str, Any]:
+    """The destination options of this command line, for a running Skylift to apply."""
+    wanted = {"url", "protocol", "method", "field", "form", "header", "concurrency", "limit_rate"}
+    options: dict[str, Any] = {}
+    parser = argparse.ArgumentParser(add_help=False)
+    for name in wanted:
+        flag = f"--{name.replace('_', '-')}"
+        if name in ("form", "header"):
+            parser.add_argument(flag, action="append", default=[])
+        else:
+            parser.add_argument(flag)
+    known, _ = parser.parse_known_args(list(argv))
+    for name in wanted:
+        value = getattr(known, name)
+        if value:
+            options[name] = value
+    return options
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(arguments)
+    _check_args(parser, args)
+    if args.install_desktop_entry or args.uninstall_desktop_entry:
+        from .desktop_integration import main as desktop_main
+
+        return desktop_main(["install" if args.install_desktop_entry else "uninstall"])
+
+    from .logging_setup import register_secret, setup_logging
+
+    for name, value in args.header:
+        if is_secret_header(name):
+            register_secret(value)
+    state_dir = args.state_dir or default_state_dir()
+    # Until this process knows it is the primary, it must not rotate the primary's log file.
+    setup_logging(state_dir=args.state_dir, verbose=args.verbose, to_file=False)
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setWindowIcon(app_icon())
+    try:
+        from .desktop_integration import APP_ID
+        from .i18n import install_translators
+
+        app.setDesktopFileName(APP_ID)
+        install_translators(app)
+    except ImportError:  # pragma: no cover - optional modules
+        pass
+    # The tray keeps the app alive with the window hidden; quitting goes through run_app's clean-up.
+    app.setQuitOnLastWindowClosed(False)
+
+    from .single_instance import InstanceRequest, InstanceRole, SingleInstance
+
+    instance = SingleInstance(state_dir)
+    if instance.start() is InstanceRole.SECONDARY:
+        request = InstanceRequest.from_command_line(args.paths, request_options(arguments))
+        if instance.forward(request):
+            return EXIT_OK
+        print("skylift: another Skylift is running for this state folder but did not answer", file=sys.stderr)
+        return EXIT_ERROR
+    log_file = setup_logging(state_dir=args.state_dir, verbose=args.verbose)
+    log.info("Skylift started (pid %d): state folder %s, log %s", os.getpid(), state_dir, log_file)
+    log.debug("command line: %s", arguments)  # secrets in --header are redacted by the log filter
+
+    reporter = ErrorReporter()
+    reporter.install()
+    try:
+        with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+            return runner.run(
+                run_app(args, state_dir, instance=instance, reporter=reporter, log_file=log_file)
+            )
+    finally:
+        instance.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

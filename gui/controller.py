@@ -1,0 +1,452 @@
+"""UploadController: the window's commands on the core's sessions, and the model that shows them.
+
+One upload session per destination (identifier ``gui-<destination id>``; ``gui`` for the ad-hoc
+destination given on the command line). A destination's concurrency, bandwidth limit and
+credentials are session settings in the core, so a session per destination is the natural fit:
+the credentials travel as the session's default headers, which the core never persists, and a
+relaunch re-creates the session with the secret read again from the keyring.
+
+A session that is not live (stopped with "Stop after running uploads", or holding only finished
+history) keeps its rows in the model. Commands that *start* work on it ("Resume", "Retry", adding
+files) create the session again, which re-attaches its queued tasks and lets them run. Commands
+that *stop* work (pause, cancel, remove) must not start anything, so they open the session already
+stopped: ``finish_tasks_and_invalidate()`` right after creation means nothing is started, the
+command changes the persisted tasks, and the session invalidates again at once.
+
+Every command method returns at once; work that has to wait (a folder walk, the keyring, a session
+that is still finishing) runs in an asyncio task held in ``_jobs``, whose failures reach the user as
+a ``notice`` or, if unexpected, ``sys.excepthook``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Coroutine, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from core import (
+    FileUnreadable,
+    SessionConfiguration,
+    SessionManager,
+    SkyliftError,
+    TaskSnapshot,
+    TaskState,
+    UploadSession,
+)
+
+from .bridge import SessionBridge
+from .destinations import (
+    SESSION_PREFIX,
+    DestinationStore,
+    SavedDestination,
+    SecretStoreUnavailable,
+    describe_url,
+)
+from .models import BatchStatus, TaskKey, UploadTableModel
+from .walker import CollectedFiles, collect_files
+
+__all__ = ["UploadController"]
+
+log = logging.getLogger(__name__)
+
+_ACTIVE = (TaskState.UPLOADING, TaskState.PROCESSING, TaskState.RETRY_WAIT)
+_RUNNABLE = (TaskState.QUEUED, TaskState.INTERRUPTED)
+_UNFINISHED = (*_ACTIVE, *_RUNNABLE, TaskState.PAUSED)
+
+SessionOp = Callable[[UploadSession], object]
+
+
+def is_gui_session(session_id: str) -> bool:
+    return session_id == SESSION_PREFIX or session_id.startswith(SESSION_PREFIX + "-")
+
+
+class UploadController(QObject):
+    # The batch ended (every task in it reached a final state): BatchStatus, whose .summary reads
+    # "12 files uploaded, 1 failed". Emitted once per batch, whether the window is shown or not.
+    batch_finished = Signal(object)
+    # True while an upload runs or waits to run in a live session; False when the queue is idle.
+    activity_changed = Signal(bool)
+    # ("info" | "warning" | "error", text): something the user should read.
+    notice = Signal(str, str)
+    # Sessions were created, stopped or invalidated.
+    sessions_changed = Signal()
+    # A batch of files was queued: (destination label, number of files).
+    files_queued = Signal(str, int)
+    # list[TaskKey]: tasks removed from the list (and forgotten by their session).
+    tasks_removed = Signal(object)
+
+    def __init__(
+        self, manager: SessionManager, destinations: DestinationStore, *, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.manager = manager
+        self.destinations = destinations
+        self.bridge = SessionBridge(self)
+        self._labels: dict[str, str] = {}
+        self.model = UploadTableModel(destination_label=self._label, parent=self)
+        self._sessions: dict[str, UploadSession] = {}
+        self._stopping: set[str] = set()
+        # Session ids with rows in the model, live or not.
+        self._known: set[str] = set()
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._jobs: set[asyncio.Task[Any]] = set()
+        self._active = False
+        self._closing = False
+        self.bridge.tasks_changed.connect(self.model.apply_snapshots)
+        self.bridge.progress_flushed.connect(self.model.apply_progress)
+        self.bridge.events_finished.connect(self._on_events_finished)
+        self.bridge.session_invalidated.connect(self._on_invalidated)
+        self.model.counts_changed.connect(self._update_activity)
+        self.refresh_destinations()
+
+    # -- queries ----------------------------------------------------------------------------------
+
+    @property
+    def live_sessions(self) -> dict[str, UploadSession]:
+        return {sid: s for sid, s in self._sessions.items() if s.is_valid}
+
+    @property
+    def stopped_sessions(self) -> set[str]:
+        """Sessions whose queued rows will not start until resumed."""
+        running = {sid for sid, s in self._sessions.items() if s.is_valid and sid not in self._stopping}
+        return self._known - running
+
+    @property
+    def jobs(self) -> set[asyncio.Task[Any]]:
+        return set(self._jobs)
+
+    def has_running_uploads(self) -> bool:
+        """Uploads are running or will start by themselves (queued in a running session)."""
+        if self.model.count(*_ACTIVE):
+            return True
+        if not self.model.count(*_RUNNABLE):
+            return False
+        stopped = self.stopped_sessions
+        if not stopped:
+            return True
+        return self.model.count_in_sessions(self._known - stopped, *_RUNNABLE) > 0
+
+    def can_resume(self) -> bool:
+        if self.model.count(TaskState.PAUSED):
+            return True
+        stopped = self.stopped_sessions
+        return bool(stopped) and self.model.count_in_sessions(stopped, *_RUNNABLE) > 0
+
+    def can_stop_after_running(self) -> bool:
+        running = set(self._sessions) - self._stopping
+        return bool(running) and self.model.count(*_ACTIVE, *_RUNNABLE) > 0
+
+    async def wait_idle(self) -> None:
+        """Until no command job is pending (tests and shutdown)."""
+        while self._jobs:
+            await asyncio.gather(*list(self._jobs), return_exceptions=True)
+
+    # -- start and shutdown -----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Show the tasks of earlier runs; re-attach sessions with unfinished work (it continues)."""
+        store = self.manager.store
+        session_ids = await asyncio.to_thread(self.manager.persisted_session_ids)
+        for session_id in sorted(filter(is_gui_session, session_ids)):
+            tasks = await asyncio.to_thread(store.load_session, session_id)
+            if any(not task.state.is_final for task in tasks):
+                try:
+                    await self._live(session_id, None)
+                    continue
+                except SecretStoreUnavailable as error:
+                    label = self._labels.get(session_id, session_id)
+                    self.notice.emit(
+                        "warning", f"Uploads to {label} wait until the keyring is available. {error}"
+                    )
+            self._known.add(session_id)
+            self.model.apply_snapshots(tasks)
+        self._refresh_stopped()
+
+    async def shutdown(self) -> None:
+        """Stop command jobs and close every session: running uploads are recorded as interrupted
+        and continue on the next start. Then close the state store."""
+        self._closing = True
+        for job in list(self._jobs):
+            job.cancel()
+        await asyncio.gather(*list(self._jobs), return_exceptions=True)
+        await self.manager.close()
+
+    # -- adding files -----------------------------------------------------------------------------
+
+    def add_paths(
+        self, paths: Sequence[Path], destination: SavedDestination
+    ) -> asyncio.Task[list[TaskSnapshot]]:
+        """Queue files and whole folders (walked in a worker thread) to ``destination``."""
+        return self._spawn(self._add_paths(list(paths), destination))
+
+    async def _add_paths(self, paths: list[Path], destination: SavedDestination) -> list[TaskSnapshot]:
+        collected = await asyncio.to_thread(collect_files, paths)
+        if not collected.files:
+            self._report_problems(collected)
+            return []
+        session = await self._live(destination.session_id, destination)
+        try:
+            queued = session.upload_files(collected.files, destination.core_destination())
+        except FileUnreadable:
+            # Something changed between the walk and now: walk again and queue what is readable.
+            collected = await asyncio.to_thread(collect_files, paths)
+            queued = session.upload_files(collected.files, destination.core_destination())
+        self._report_problems(collected)
+        self.files_queued.emit(destination.label, len(queued))
+        return queued
+
+    def _report_problems(self, collected: CollectedFiles) -> None:
+        if collected.problems:
+            count = len(collected.problems)
+            noun = "item was" if count == 1 else "items were"
+            self.notice.emit("warning", f"{count} {noun} skipped:\n{collected.problem_text()}")
+
+    # -- per-task commands (keys from the view's selection) ---------------------------------------
+
+    def pause(self, keys: Iterable[TaskKey]) -> None:
+        self._per_session(keys, lambda s, ids: [s.pause(i) for i in ids], starts_work=False)
+
+    def resume(self, keys: Iterable[TaskKey]) -> None:
+        self._per_session(keys, lambda s, ids: [s.resume(i) for i in ids], starts_work=True)
+
+    def cancel(self, keys: Iterable[TaskKey]) -> None:
+        self._per_session(keys, lambda s, ids: [s.cancel(i) for i in ids], starts_work=False)
+
+    def retry(self, keys: Iterable[TaskKey]) -> None:
+        self._per_session(keys, lambda s, ids: [s.retry(i) for i in ids], starts_work=True)
+
+    def remove(self, keys: Iterable[TaskKey]) -> None:
+        """Forget tasks: running ones stop, and their rows leave the list."""
+
+        def forget(session: UploadSession, ids: list[int]) -> None:
+            session.remove(ids)
+            gone = [(session.identifier, i) for i in ids]
+            self.bridge.forget(gone)
+            self.model.remove(gone)
+            self.tasks_removed.emit(gone)
+
+        self._per_session(keys, forget, starts_work=False, check_known=False)
+
+    # -- whole-queue commands ---------------------------------------------------------------------
+
+    def pause_all(self) -> None:
+        for session_id in self._sessions_with(*_ACTIVE, *_RUNNABLE):
+            self._run(session_id, UploadSession.pause_all, starts_work=False)
+
+    def resume_all(self) -> None:
+        """Resume paused uploads, and continue the queue of sessions stopped after running uploads."""
+        stopped = self.stopped_sessions
+        for session_id in self._sessions_with(TaskState.PAUSED, *_RUNNABLE):
+            if session_id in stopped or self.model.count_in_sessions([session_id], TaskState.PAUSED):
+                self._run(session_id, UploadSession.resume_all, starts_work=True)
+
+    def cancel_all(self) -> None:
+        for session_id in self._sessions_with(*_UNFINISHED):
+            self._run(session_id, UploadSession.cancel_all, starts_work=False)
+
+    def retry_failed(self) -> None:
+        for session_id in self._sessions_with(TaskState.FAILED):
+            self._run(session_id, UploadSession.retry_failed, starts_work=True)
+
+    def stop_after_running(self) -> None:
+        """Graceful stop: running uploads finish, nothing new starts, queued tasks stay queued (and
+        persisted) for a later session with the same identifier."""
+        for session_id, session in self.live_sessions.items():
+            if session_id not in self._stopping:
+                self._stopping.add(session_id)
+                session.finish_tasks_and_invalidate()
+        self._refresh_stopped()
+
+    def clear_finished(self) -> None:
+        """Remove uploaded and cancelled rows from the list (failed ones stay for attention)."""
+        done = (TaskState.COMPLETED, TaskState.CANCELLED)
+        self.remove([(t.session_id, t.task_id) for t in self.model.snapshots() if t.state in done])
+
+    def refresh_destinations(self) -> None:
+        """Destinations were edited: new labels; idle sessions close so their next use picks up
+        new settings (concurrency, bandwidth, credentials)."""
+        self._labels = {d.session_id: d.label for d in self.destinations.all() if not d.adhoc}
+        self.model.refresh_destination_labels()
+        if self._closing:
+            return
+        for session_id, session in self.live_sessions.items():
+            idle = not self.model.count_in_sessions([session_id], *_UNFINISHED)
+            if idle and session_id not in self._stopping:
+                self._spawn(self._close_idle(session_id, session))
+
+    async def _close_idle(self, session_id: str, session: UploadSession) -> None:
+        async with self._locks[session_id]:
+            if self._sessions.get(session_id) is session:
+                del self._sessions[session_id]
+                await session.close()
+
+    # -- the machinery ----------------------------------------------------------------------------
+
+    def _label(self, task: TaskSnapshot) -> str:
+        return self._labels.get(task.session_id) or _url_label(task.destination.url)
+
+    def _sessions_with(self, *states: TaskState) -> list[str]:
+        wanted = set(states)
+        return sorted({t.session_id for t in self.model.snapshots() if t.state in wanted})
+
+    def _per_session(
+        self,
+        keys: Iterable[TaskKey],
+        op: Callable[[UploadSession, list[int]], object],
+        *,
+        starts_work: bool,
+        check_known: bool = True,
+    ) -> None:
+        grouped: defaultdict[str, list[int]] = defaultdict(list)
+        for session_id, task_id in keys:
+            grouped[session_id].append(task_id)
+
+        def bound(ids: list[int]) -> SessionOp:
+            def run(session: UploadSession) -> None:
+                known = [i for i in ids if _has_task(session, i)] if check_known else ids
+                op(session, known)
+
+            return run
+
+        for session_id, ids in grouped.items():
+            self._run(session_id, bound(ids), starts_work=starts_work)
+
+    def _run(self, session_id: str, op: SessionOp, *, starts_work: bool) -> None:
+        """Apply ``op`` to the session now if it is live (and, for work-starting commands, not
+        stopping); otherwise in a job that first (re-)creates it, live or already stopped."""
+        session = self._sessions.get(session_id)
+        usable = session is not None and session.is_valid and not self._locks[session_id].locked()
+        if usable and (not starts_work or session_id not in self._stopping):
+            assert session is not None
+            op(session)
+            return
+        if starts_work:
+            self._spawn(self._run_live(session_id, op))
+        else:
+            self._spawn(self._run_stopped(session_id, op))
+
+    async def _run_live(self, session_id: str, op: SessionOp) -> None:
+        op(await self._live(session_id, None))
+
+    async def _run_stopped(self, session_id: str, op: SessionOp) -> None:
+        async with self._locks[session_id]:
+            session = self._sessions.get(session_id)
+            if session is not None and session.is_valid:
+                op(session)
+                return
+            await self._released(session_id)
+            session = self.manager.create_session(SessionConfiguration(identifier=session_id), self.bridge)
+            # Nothing starts: the session only records what the command changes, then invalidates.
+            session.finish_tasks_and_invalidate()
+            try:
+                op(session)
+            finally:
+                await session.wait_invalidated()
+        self._check_batch()
+
+    async def _live(self, session_id: str, destination: SavedDestination | None) -> UploadSession:
+        """The running session for ``session_id``, created (re-attaching its tasks) if need be."""
+        async with self._locks[session_id]:
+            session = self._sessions.get(session_id)
+            if session is not None and session.is_valid and session_id not in self._stopping:
+                return session
+            # Stopping after its running uploads, or invalidating: only a new session can start
+            # work again, and only once the old one has released the identifier.
+            await self._released(session_id)
+            if self._closing:
+                raise asyncio.CancelledError
+            destination = destination or self.destinations.by_session(session_id)
+            if destination is None:
+                configuration = SessionConfiguration(identifier=session_id)
+            else:
+                secret = None
+                if destination.needs_secret:
+                    secret = await asyncio.to_thread(self.destinations.read_secret, destination)
+                    if secret is None:
+                        self.notice.emit(
+                            "warning",
+                            f"No token for {destination.label} was found in the keyring; "
+                            "uploads are sent without credentials.",
+                        )
+                configuration = destination.session_configuration(secret)
+            session = self.manager.create_session(configuration, self.bridge)
+            self._sessions[session_id] = session
+            self._stopping.discard(session_id)
+            self._known.add(session_id)
+            self.model.apply_snapshots(session.tasks())
+            self._refresh_stopped()
+            self.sessions_changed.emit()
+            return session
+
+    async def _released(self, session_id: str) -> None:
+        old = self.manager.sessions.get(session_id)
+        if old is not None:
+            await old.wait_invalidated()
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        job = asyncio.ensure_future(coroutine)
+        self._jobs.add(job)
+        job.add_done_callback(self._job_done)
+        return job
+
+    def _job_done(self, job: asyncio.Task[Any]) -> None:
+        self._jobs.discard(job)
+        if job.cancelled():
+            return
+        error = job.exception()
+        if error is None:
+            return
+        if isinstance(error, (SkyliftError, SecretStoreUnavailable)):
+            self.notice.emit("error", str(error))
+        else:
+            sys.excepthook(type(error), error, error.__traceback__)
+
+    # -- core events ------------------------------------------------------------------------------
+
+    def _on_events_finished(self, session_id: str) -> None:
+        self._check_batch()
+
+    def _check_batch(self) -> None:
+        status: BatchStatus | None = self.model.close_batch()
+        if status is not None:
+            self.batch_finished.emit(status)
+
+    def _on_invalidated(self, session_id: str, error: object) -> None:
+        session = self._sessions.get(session_id)
+        if session is not None and not session.is_valid:
+            del self._sessions[session_id]
+        self._stopping.discard(session_id)
+        if error:
+            self.notice.emit("error", f"Upload session {session_id} stopped: {error}")
+        self._refresh_stopped()
+        self.sessions_changed.emit()
+
+    def _refresh_stopped(self) -> None:
+        self.model.set_stopped_sessions(self.stopped_sessions)
+        self._update_activity()
+
+    def _update_activity(self) -> None:
+        active = self.has_running_uploads()
+        if active != self._active:
+            self._active = active
+            self.activity_changed.emit(active)
+
+
+def _has_task(session: UploadSession, task_id: int) -> bool:
+    try:
+        session.task(task_id)
+    except KeyError:
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=256)
+def _url_label(url: str) -> str:
+    return describe_url(url)

@@ -1,0 +1,93 @@
+"""ProgressDelegate: the Progress column painted as a native progress bar, with no widget per row."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionProgressBar,
+    QStyleOptionViewItem,
+)
+
+from core import TaskSnapshot, TaskState
+
+from .icons import AMBER, GREY, RED
+from .models import Column, Role
+
+__all__ = ["ProgressDelegate", "QueueItemDelegate"]
+
+_STEPS = 1000
+# The bar's colour follows the state; the running colour is the style's own highlight.
+_COLOURS = {
+    # A darker green than the state badge: white "100%" must stay readable on it.
+    TaskState.COMPLETED: "#26a269",
+    TaskState.FAILED: RED,
+    TaskState.RETRY_WAIT: AMBER,
+    TaskState.PAUSED: GREY,
+    TaskState.CANCELLED: GREY,
+}
+
+
+class QueueItemDelegate(QStyledItemDelegate):
+    """Every cell: no dotted focus frame on the current cell (rows are selected whole), and the
+    State column elides at the end, so that "failed: HTTP 413 …" keeps its beginning."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.state &= ~QStyle.StateFlag.State_HasFocus  # type: ignore[attr-defined]
+        if index.column() == Column.STATE:
+            option.textElideMode = Qt.TextElideMode.ElideRight  # type: ignore[attr-defined]
+
+
+class ProgressDelegate(QueueItemDelegate):
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        task: TaskSnapshot | None = index.data(Role.SNAPSHOT)
+        if task is None:
+            super().paint(painter, option, index)
+            return
+        # The cell background (selection, alternating rows) as the style draws it. The primitive
+        # alone: the full item control would first ask the model for every role of the cell.
+        widget = option.widget  # type: ignore[attr-defined]
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget)
+        if task.state in (TaskState.QUEUED, TaskState.INTERRUPTED) and not task.bytes_sent:
+            return  # nothing to show yet: an empty bar would only add noise to a long queue
+
+        fraction = float(index.data(Role.PROGRESS) or 0.0)
+        bar = QStyleOptionProgressBar()
+        if widget is not None:
+            bar.initFrom(widget)
+        rect = option.rect.adjusted(4, 0, -4, 0)  # type: ignore[attr-defined]
+        height = min(rect.height() - 6, max(14, option.fontMetrics.height() + 2))  # type: ignore[attr-defined]
+        rect.setTop(rect.top() + (rect.height() - height) // 2)
+        rect.setHeight(height)
+        bar.rect = rect
+        bar.state = (option.state & ~QStyle.StateFlag.State_HasFocus) | QStyle.StateFlag.State_Horizontal  # type: ignore[attr-defined]
+        bar.minimum = 0
+        bar.maximum = _STEPS
+        bar.progress = round(fraction * _STEPS)
+        bar.textVisible = True
+        bar.textAlignment = Qt.AlignmentFlag.AlignCenter
+        bar.text = f"{int(fraction * 100)}%"
+        bar.palette = QPalette(option.palette)  # type: ignore[attr-defined]
+        colour = _COLOURS.get(task.state)
+        if colour is not None:
+            bar.palette.setColor(QPalette.ColorRole.Highlight, QColor(colour))
+        # The bar is not the selection: keep its text readable on a selected row.
+        bar.palette.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+        bar.palette.setColor(
+            QPalette.ColorRole.WindowText,
+            option.palette.color(QPalette.ColorRole.Text),  # type: ignore[attr-defined]
+        )
+        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, widget)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        hint = super().sizeHint(option, index)
+        return QSize(max(hint.width(), 120), hint.height())

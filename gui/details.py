@@ -1,0 +1,80 @@
+"""The details of one upload: the full failure reason, the server's answer, where it went."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core import TaskSnapshot, TaskState
+
+from .formatting import format_bytes, returned_url, state_text
+
+__all__ = ["DetailsDialog"]
+
+
+def _when(timestamp: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(timestamp)) if timestamp else "—"
+
+
+class DetailsDialog(QDialog):
+    def __init__(self, task: TaskSnapshot, *, destination_label: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(f"{task.relative_name} — Details")
+        self.task = task
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+
+        def add(label: str, text: str, *, name: str = "") -> QLabel:
+            value = QLabel(text)
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            if name:
+                value.setObjectName(name)
+            form.addRow(label, value)
+            return value
+
+        destination = task.destination
+        add("Name:", task.relative_name)
+        add("File:", str(task.path))
+        add("Size:", f"{format_bytes(task.total_bytes)} ({task.total_bytes:,} bytes)")
+        add("Destination:", f"{destination_label}\n{destination.effective_method} {destination.url}")
+        add("Protocol:", destination.protocol.value)
+        add("State:", state_text(task, now=time.time()), name="state")
+        add("Sent:", f"{format_bytes(task.bytes_sent)} of {format_bytes(task.total_bytes)}")
+        add("Attempts:", str(task.attempts))
+        add("Added:", _when(task.created_at))
+        add("Finished:", _when(task.finished_at))
+        if task.http_status is not None:
+            add("HTTP status:", str(task.http_status))
+        self.error = add("Error:", task.error or "—", name="error")
+        if task.state is TaskState.FAILED:
+            self.error.setStyleSheet("color: #c01c28;")
+        url = returned_url(task.response_text)
+        if url:
+            link = add("Returned URL:", f'<a href="{url}">{url}</a>', name="url")
+            link.setOpenExternalLinks(True)
+            link.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+
+        self.response = QPlainTextEdit(task.response_text or "")
+        self.response.setReadOnly(True)
+        self.response.setPlaceholderText("No response from the server yet.")
+        self.response.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("Server response:"))
+        layout.addWidget(self.response, 1)
+        layout.addWidget(buttons)
+        self.resize(620, 480)

@@ -1,0 +1,81 @@
+"""Dropped paths -> the files to upload, with the names they get on the server.
+
+Runs in a worker thread (``asyncio.to_thread``): a folder of 10,000 files takes a moment to walk
+and must not freeze the window. Plain functions on plain data, no Qt.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["CollectedFiles", "collect_files"]
+
+
+@dataclass
+class CollectedFiles:
+    # (absolute path, name on the server): a dropped folder keeps its own name as the first part,
+    # "photos/2024/a.jpg", like ``cp -r photos dest/``.
+    files: list[tuple[Path, str]] = field(default_factory=list)
+    # Paths that were skipped, with the reason: unreadable, special files, vanished.
+    problems: list[tuple[Path, str]] = field(default_factory=list)
+
+    def problem_text(self, limit: int = 5) -> str:
+        lines = [f"{path}: {reason}" for path, reason in self.problems[:limit]]
+        if len(self.problems) > limit:
+            lines.append(f"… and {len(self.problems) - limit} more")
+        return "\n".join(lines)
+
+
+def collect_files(paths: Iterable[Path]) -> CollectedFiles:
+    """Files as given and every regular file under given folders, sorted by name within each folder.
+    Symbolic links to folders are not followed (no loops); the same file given twice counts once."""
+    result = CollectedFiles()
+    seen: set[Path] = set()
+    for given in paths:
+        path = Path(os.path.abspath(given))
+        try:
+            st = os.stat(path)
+        except OSError as error:
+            result.problems.append((path, error.strerror or "cannot read"))
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            _walk(path, result, seen)
+        else:
+            _add(path, path.name, st, result, seen)
+    return result
+
+
+def _walk(root: Path, result: CollectedFiles, seen: set[Path]) -> None:
+    base = root.parent
+
+    def on_error(error: OSError) -> None:
+        result.problems.append((Path(error.filename or root), error.strerror or "cannot read folder"))
+
+    for folder, dirs, files in os.walk(root, onerror=on_error):
+        dirs.sort(key=str.casefold)
+        folder_path = Path(folder)
+        for name in sorted(files, key=str.casefold):
+            path = folder_path / name
+            try:
+                st = os.stat(path)
+            except OSError as error:
+                result.problems.append((path, error.strerror or "cannot read"))
+                continue
+            _add(path, path.relative_to(base).as_posix(), st, result, seen)
+
+
+def _add(path: Path, name: str, st: os.stat_result, result: CollectedFiles, seen: set[Path]) -> None:
+    if not stat.S_ISREG(st.st_mode):
+        result.problems.append((path, "not a regular file"))
+        return
+    if not os.access(path, os.R_OK):
+        result.problems.append((path, "permission denied"))
+        return
+    if path in seen:
+        return
+    seen.add(path)
+    result.files.append((path, name))
