@@ -388,6 +388,11 @@ class UploadSession:
             log.error("upload task crashed", exc_info=error)
             if record.snapshot.task_id in self._records and not record.snapshot.state.is_final:
                 self._finish(record, TaskState.FAILED, UploadError(f"internal error: {error!r}"))
+        # Resumed or retried while this runner was still winding down: _pump skipped (and dropped)
+        # its heap entry then, so queue it again now that the slot is free.
+        task_id = record.snapshot.task_id
+        if record.runner is None and record.snapshot.state.is_runnable and task_id in self._records:
+            heapq.heappush(self._runnable, task_id)
         self._pump()
 
     def _stop_runner(self, record: _Record) -> None:

@@ -3,6 +3,7 @@ the concurrency limit, several sessions side by side, and the bandwidth limit.""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
@@ -286,14 +287,71 @@ async def test_bandwidth_limit_is_roughly_respected(
     tmp_path: Path, receiver: ReceiverServer, manager: core.SessionManager
 ) -> None:
     rate = 4 * 1024 * 1024
-    files = [make_file(tmp_path / f"f{i}.bin", 1024 * 1024) for i in range(2)]
+    files = [make_file(tmp_path / f"f{i}.bin", 1024 * 1024) for i in range(3)]
     session = manager.create_session(
-        core.SessionConfiguration(identifier="throttled", bandwidth_limit=rate, max_concurrent_uploads=2)
+        core.SessionConfiguration(identifier="throttled", bandwidth_limit=rate, max_concurrent_uploads=3)
     )
     started = time.monotonic()
-    # The limit is shared by the session's uploads: two 1 MiB files count as 2 MiB.
+    # The limit is shared by the session's uploads: three 1 MiB files count as 3 MiB.
     session.upload_files([(f, None) for f in files], core.Destination(url=f"{receiver.url}/bw"))
     await session.wait_until_quiet()
     elapsed = time.monotonic() - started
     assert {t.state for t in session.tasks()} == {TaskState.COMPLETED}
-    assert elapsed >= 0.4, f"2 MiB at 4 MiB/s took only {elapsed:.2f} s"
+    assert sorted(r.sha256 for r in receiver.received) == sorted(sha256_of(f) for f in files)
+    # The token bucket lets an idle session burst a quarter second's worth (1 MiB) at once, so the
+    # floor is (3 MiB - 1 MiB) / 4 MiB/s = 0.5 s, whatever the machine's speed.
+    assert elapsed >= 0.45, f"3 MiB at 4 MiB/s took only {elapsed:.2f} s"
+
+
+@pytest.mark.asyncio
+async def test_remove_a_running_task(
+    tmp_path: Path, receiver: ReceiverServer, manager: core.SessionManager
+) -> None:
+    files = [make_file(tmp_path / f"f{i}.bin", BIG if i == 0 else 1000) for i in range(2)]
+    gate = receiver.script("/r", hold_after=HOLD)
+    recorder = Recorder()
+    session = manager.create_session(
+        core.SessionConfiguration(identifier="remove", max_concurrent_uploads=1), recorder
+    )
+    running, queued = session.upload_files(
+        [(f, None) for f in files], core.Destination(url=f"{receiver.url}/r")
+    )
+    await until_mid_transfer(receiver, recorder, running.task_id)
+
+    session.remove([running.task_id])
+    assert [t.task_id for t in session.tasks()] == [queued.task_id]
+    with pytest.raises(KeyError):
+        session.task(running.task_id)
+    gate.release()
+    await session.wait_until_quiet()
+    # The removed task ends silently; its slot goes to the next one.
+    assert not recorder.completions(running.task_id)
+    assert session.task(queued.task_id).state is TaskState.COMPLETED
+    assert [r.sha256 for r in receiver.received] == [sha256_of(files[1])]
+    assert [t.task_id for t in manager.store.all_tasks()] == [queued.task_id]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("how", ["pause-resume", "cancel-retry"])
+async def test_stop_and_restart_in_one_go(
+    tmp_path: Path, receiver: ReceiverServer, manager: core.SessionManager, how: str
+) -> None:
+    """Resuming before the stopped attempt has wound down (a quick double click) still uploads."""
+    file = make_file(tmp_path / "big.bin", BIG)
+    gate = receiver.script("/quick", hold_after=HOLD)
+    recorder = Recorder()
+    session = manager.create_session(core.SessionConfiguration(identifier="quick"), recorder)
+    task = session.upload_file(file, core.Destination(url=f"{receiver.url}/quick"))
+    await until_mid_transfer(receiver, recorder, task.task_id)
+
+    if how == "pause-resume":
+        assert session.pause(task.task_id)
+        assert session.resume(task.task_id)
+    else:
+        assert session.cancel(task.task_id)
+        assert session.retry(task.task_id)
+    assert session.task(task.task_id).state is TaskState.QUEUED
+    gate.release()
+    await asyncio.wait_for(session.wait_until_quiet(), 20)
+    assert session.task(task.task_id).state is TaskState.COMPLETED, session.task(task.task_id)
+    assert [r.sha256 for r in receiver.received] == [sha256_of(file)]

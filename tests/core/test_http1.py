@@ -61,7 +61,8 @@ class ScriptedServer:
         self.max_open = max(self.max_open, self.open)
         try:
             await self.handler(reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError):
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            # Hang-ups are part of the scripts; cancellation is how __aexit__ ends a handler.
             pass
         finally:
             self.open -= 1
@@ -223,8 +224,10 @@ async def test_early_answer_stops_the_upload_and_is_returned() -> None:
         )
         assert (response.status_code, response.content) == (413, b"too big!")
         assert time.monotonic() - started < 5
-        # The body was cut short: that connection is not used again.
-        await eventually(lambda: server.closed == 1, what="the refused connection to close")
+        # The body was cut short: that connection is closed, not kept for another request.
+        transport = http._transport
+        assert isinstance(transport, Http1Transport)
+        assert not any(transport._idle.values())
 
 
 @pytest.mark.asyncio
@@ -263,18 +266,18 @@ async def test_write_timeout_when_the_server_takes_nothing() -> None:
 
 @pytest.mark.asyncio
 async def test_a_slow_reader_is_not_a_write_timeout() -> None:
-    size = 48 << 20
+    size = 24 << 20
 
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         _, headers = await read_request(reader)
         remaining = int(headers[b"content-length"])
         while remaining:
             remaining -= len(await reader.read(min(remaining, 1 << 20)))
-            await asyncio.sleep(0.02)
+            await asyncio.sleep(0.01)
         writer.write(b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
         await writer.drain()
 
-    write_timeout = 0.3
+    write_timeout = 0.25
     async with ScriptedServer(handler) as server, client() as http:
         started = time.monotonic()
         response = await http.put(
@@ -391,3 +394,23 @@ def test_the_session_client_uses_it_unless_a_proxy_or_the_override_says_otherwis
     monkeypatch.delenv("SKYLIFT_HTTP_TRANSPORT")
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
     assert not isinstance(transport_of(create_client(max_connections=2, ca_file=None)), Http1Transport)
+
+
+@pytest.mark.asyncio
+async def test_interim_100_continue_during_a_big_body_does_not_stop_it() -> None:
+    size = 16 << 20
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        _, headers = await read_request(reader)
+        writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        await writer.drain()
+        got = len(await read_body(reader, headers))
+        writer.write(b"HTTP/1.1 201 Created\r\nContent-Length: %d\r\n\r\n%d" % (len(str(got)), got))
+        await writer.drain()
+        await reader.read()
+
+    async with ScriptedServer(handler) as server, client() as http:
+        response = await http.put(
+            server.url, content=body_of(size), headers={"Content-Length": str(size), "Expect": "100-continue"}
+        )
+    assert (response.status_code, response.content) == (201, str(size).encode())

@@ -276,3 +276,45 @@ def test_flush_returns_when_there_is_nothing_to_write(state_dir: Path) -> None:
         assert not flushed.is_alive(), "flush() waits for a write that will never happen"
     finally:
         store.close()
+
+
+@pytest.mark.asyncio
+async def test_quitting_mid_upload_records_interrupted_and_the_next_run_finishes(
+    tmp_path: Path, receiver: ReceiverServer, state_dir: Path
+) -> None:
+    """The graceful twin of the killed process: ``close()`` at app exit."""
+    file = make_file(tmp_path / "f.bin", BIG)
+    gate = receiver.script("/quit", hold_after=HOLD)
+    recorder = Recorder()
+    manager = core.SessionManager(state_dir)
+    try:
+        session = manager.create_session(core.SessionConfiguration(identifier="quit"), recorder)
+        task = session.upload_file(
+            file, core.Destination(url=f"{receiver.url}/quit", headers={"Authorization": "Bearer s3cret"})
+        )
+        await eventually(
+            lambda: receiver.holding and recorder.bytes_sent(task.task_id) > 0, what="mid-transfer"
+        )
+    finally:
+        await manager.close()
+    assert not session.is_valid
+    assert session.task(task.task_id).state is TaskState.INTERRUPTED
+    assert not recorder.completions()
+    stored = rows(state_dir)[task.task_id]
+    assert (stored["state"], stored["bytes_sent"], stored["restarts_from_zero"]) == ("interrupted", 0, 1)
+    gate.release()
+
+    # Secret headers were not stored: the next run supplies them again (as ``skylift-cli resume
+    # --header`` does) through the session's default headers.
+    manager = core.SessionManager(state_dir)
+    try:
+        session = manager.create_session(
+            core.SessionConfiguration(identifier="quit", default_headers={"Authorization": "Bearer s3cret"})
+        )
+        await session.wait_until_quiet()
+        assert session.task(task.task_id).state is TaskState.COMPLETED
+    finally:
+        await manager.close()
+    (got,) = receiver.received
+    assert got.sha256 == sha256_of(file)
+    assert got.headers["Authorization"] == "Bearer s3cret"
