@@ -36,6 +36,7 @@ __all__ = [
     "FreedesktopNotifier",
     "NotificationLevel",
     "Notifier",
+    "NotifierState",
     "TrayNotifier",
     "create_notifier",
 ]
@@ -47,6 +48,12 @@ DEFAULT_TIMEOUT_MS = 10_000
 APP_NAME = "Skylift"
 # The .desktop file's name without ".desktop" (resources/, gui/desktop_integration.py).
 DESKTOP_ENTRY = "io.github.skylift.Skylift"
+
+
+class NotifierState(enum.Enum):
+    CONNECTING = "connecting"
+    READY = "ready"
+    UNAVAILABLE = "unavailable"
 
 
 class NotificationLevel(enum.Enum):
@@ -112,8 +119,10 @@ class FreedesktopNotifier(QObject):
     """
 
     clicked = Signal()
-    # Ready to show notifications (for tests and logs).
+    # The connection is up and a notification server is there.
     ready = Signal()
+    # No bus, no server, or the connection ended: ``notify`` returns False from now on.
+    unavailable = Signal()
 
     def __init__(
         self,
@@ -128,13 +137,18 @@ class FreedesktopNotifier(QObject):
         self._app_name = app_name
         self._timeout_ms = timeout_ms
         self._router: Any = None
+        self._state = NotifierState.CONNECTING
         self._ours: set[int] = set()
         self._sending: set[asyncio.Task[None]] = set()
         self._task = asyncio.get_running_loop().create_task(self._serve(), name="skylift-notifications")
 
     @property
+    def state(self) -> NotifierState:
+        return self._state
+
+    @property
     def is_ready(self) -> bool:
-        return self._router is not None
+        return self._state is NotifierState.READY
 
     def notify(
         self, title: str, message: str, *, level: NotificationLevel = NotificationLevel.INFORMATION
@@ -170,6 +184,7 @@ class FreedesktopNotifier(QObject):
                 await router.send_and_get_reply(message_bus.AddMatch(rule))
                 with router.filter(rule, bufsize=64) as signals:
                     self._router = router
+                    self._state = NotifierState.READY
                     self.ready.emit()
                     while True:
                         signal = await signals.get()
@@ -182,6 +197,8 @@ class FreedesktopNotifier(QObject):
             log.info("desktop notifications unavailable: %s", error)
         finally:
             self._router = None
+            self._state = NotifierState.UNAVAILABLE
+            self.unavailable.emit()
 
     def _on_signal(self, fields: dict[Any, Any], body: tuple[Any, ...]) -> None:
         from jeepney import HeaderFields
@@ -243,7 +260,10 @@ async def _server_present(router: Any) -> bool:
 
 class DesktopNotifier(QObject):
     """The notifier ``create_notifier`` picks: a native one first where there is one, the tray
-    icon's messages as the fallback. ``clicked`` fires when the user clicks one of our notifications."""
+    icon's messages as the fallback. ``clicked`` fires when the user clicks one of our notifications.
+
+    While the native notifier is still connecting (the first moments after start-up), messages wait
+    for it rather than go to the tray, whose notifications cannot be clicked on Linux."""
 
     clicked = Signal()
 
@@ -251,9 +271,12 @@ class DesktopNotifier(QObject):
         super().__init__(tray)
         self._tray = TrayNotifier(tray)
         self._native = native
+        self._waiting: list[tuple[str, str, NotificationLevel]] = []
         if native is not None:
             native.setParent(self)
             native.clicked.connect(self.clicked)
+            native.ready.connect(self._flush)
+            native.unavailable.connect(self._flush)
         else:
             # Only without the native notifier: on Linux, Qt's messageClicked also fires for other
             # programs' notification actions.
@@ -266,9 +289,19 @@ class DesktopNotifier(QObject):
     def notify(
         self, title: str, message: str, *, level: NotificationLevel = NotificationLevel.INFORMATION
     ) -> bool:
-        if self._native is not None and self._native.notify(title, message, level=level):
-            return True
+        if self._native is not None:
+            if self._native.state is NotifierState.CONNECTING:
+                self._waiting.append((title, message, level))
+                return True
+            if self._native.notify(title, message, level=level):
+                return True
         return self._tray.notify(title, message, level=level)
+
+    def _flush(self) -> None:
+        waiting, self._waiting = self._waiting, []
+        for title, message, level in waiting:
+            if not self.notify(title, message, level=level):
+                log.info("notification not shown (no server, no tray): %s: %s", title, message)
 
     async def aclose(self) -> None:
         if self._native is not None:

@@ -43,6 +43,8 @@ TOOLS = {
     "gtk-sni-tray-standalone": "haskell-gtk-sni-tray-utils",
     "dunst": "dunst",
     "dunstctl": "dunst",
+    # `dunstctl history` runs busctl; systemd is in the base image (listing it in
+    # .ci/desktop-packages.txt would upgrade systemd itself).
     "busctl": "systemd",
     "xdotool": "xdotool",
 }

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import qasync
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from gui.notifications import FreedesktopNotifier, NotificationLevel
+from gui.notifications import DesktopNotifier, FreedesktopNotifier, NotificationLevel, NotifierState
 from tests.desktop.session import DesktopSession
 
 
@@ -80,3 +80,27 @@ def test_without_a_server_notify_says_no(qapp: QApplication, tmp_path: Path) -> 
             await notifier.aclose()
 
     run(qapp, scenario)
+
+
+def test_a_message_sent_while_connecting_waits_for_the_connection(
+    qapp: QApplication, desktop: DesktopSession
+) -> None:
+    """Right after start-up the native notifier is still connecting: a batch that ends then is
+    shown through it once connected (clickable), not through the tray."""
+
+    async def scenario() -> None:
+        tray = QSystemTrayIcon()
+        native = FreedesktopNotifier(bus=desktop.bus_address)
+        notifier = DesktopNotifier(tray, native)
+        try:
+            assert native.state is NotifierState.CONNECTING
+            assert notifier.notify("Uploads finished", "2 files uploaded")
+            await until(lambda: desktop.displayed_notifications() == 1, "the notification")
+        finally:
+            await notifier.aclose()
+        assert native.state is NotifierState.UNAVAILABLE
+        # Once closed, nothing is shown: offscreen there is no tray either, so the caller is told.
+        assert notifier.notify("Uploads finished", "1 file uploaded") is False
+
+    run(qapp, scenario)
+    assert [(n.app_name, n.body) for n in desktop.notifications()] == [("Skylift", "2 files uploaded")]
