@@ -239,7 +239,10 @@ async def test_answer_then_hang_up_mid_body_is_returned() -> None:
             b"HTTP/1.1 507 Insufficient Storage\r\nContent-Length: 4\r\nConnection: close\r\n\r\nfull"
         )
         await writer.drain()
-        writer.transport.abort()
+        # Hang up the sending side (FIN) and read no more. An abort (RST) would be a race instead:
+        # a kernel that takes the RST before the client has read the answer discards the answer.
+        writer.write_eof()
+        await asyncio.sleep(30)
 
     size = 64 << 20
     async with ScriptedServer(handler) as server, client() as http:
@@ -271,13 +274,14 @@ async def test_a_slow_reader_is_not_a_write_timeout() -> None:
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         _, headers = await read_request(reader)
         remaining = int(headers[b"content-length"])
+        # 256 KiB every 20 ms: at least 1.9 s for the body, with no pause near the write timeout.
         while remaining:
-            remaining -= len(await reader.read(min(remaining, 1 << 20)))
-            await asyncio.sleep(0.01)
+            remaining -= len(await reader.readexactly(min(remaining, 256 << 10)))
+            await asyncio.sleep(0.02)
         writer.write(b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
         await writer.drain()
 
-    write_timeout = 0.25
+    write_timeout = 0.5
     async with ScriptedServer(handler) as server, client() as http:
         started = time.monotonic()
         response = await http.put(
