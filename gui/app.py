@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import Any
 
 import qasync
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core import SessionIdentifierInUse, SessionManager, SkyliftError, TaskState, WireProtocol
@@ -85,7 +85,9 @@ def adhoc_destination(args: argparse.Namespace) -> SavedDestination | None:
         return None
     return SavedDestination(
         id=ADHOC_ID,
-        name=f"{describe_url(args.url)} (command line)",
+        name=QCoreApplication.translate("App", "{destination} (command line)").format(
+            destination=describe_url(args.url)
+        ),
         url=args.url,
         protocol=WireProtocol(args.protocol),
         method=args.method,
@@ -139,8 +141,15 @@ class ErrorReporter:
     def _show(self, text: str, details: str) -> None:
         if QApplication.instance() is None or self._box is not None:
             return
-        box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, "Skylift ran into an unexpected error.")
-        box.setInformativeText(f"{text}\n\nUploads continue; the details are in the log.")
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            APP_NAME,
+            QCoreApplication.translate("App", "Skylift ran into an unexpected error."),
+        )
+        details = QCoreApplication.translate(
+            "App", "{error}\n\nUploads continue; the details are in the log."
+        )
+        box.setInformativeText(details.format(error=text))
         box.setDetailedText(details)
         box.setObjectName("unexpected_error")
         box.finished.connect(self._closed)
@@ -252,7 +261,7 @@ async def run_app(
     try:
         manager = SessionManager(state_dir)
     except SkyliftError as error:
-        await _fatal(f"Skylift cannot start: {error}")
+        await _fatal(QCoreApplication.translate("App", "Skylift cannot start: {error}").format(error=error))
         return EXIT_ERROR
     settings = AppSettings(state_dir)
     destinations = DestinationStore(settings)
@@ -306,7 +315,7 @@ async def run_app(
         await controller.start()
     except SessionIdentifierInUse as error:
         window.hide()
-        await _fatal(f"Skylift cannot start: {error}")
+        await _fatal(QCoreApplication.translate("App", "Skylift cannot start: {error}").format(error=error))
         await controller.shutdown()
         return EXIT_ERROR
     exit_status = EXIT_OK

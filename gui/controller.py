@@ -162,9 +162,8 @@ class UploadController(QObject):
                     continue
                 except SecretStoreUnavailable as error:
                     label = self._labels.get(session_id, session_id)
-                    self.notice.emit(
-                        "warning", f"Uploads to {label} wait until the keyring is available. {error}"
-                    )
+                    text = self.tr("Uploads to {destination} wait until the keyring is available. {problem}")
+                    self.notice.emit("warning", text.format(destination=label, problem=error))
             self._known.add(session_id)
             self.model.apply_snapshots(tasks)
         self._refresh_stopped()
@@ -205,8 +204,12 @@ class UploadController(QObject):
     def _report_problems(self, collected: CollectedFiles) -> None:
         if collected.problems:
             count = len(collected.problems)
-            noun = "item was" if count == 1 else "items were"
-            self.notice.emit("warning", f"{count} {noun} skipped:\n{collected.problem_text()}")
+            text = (
+                self.tr("{count} item was skipped:\n{problems}")
+                if count == 1
+                else self.tr("{count} items were skipped:\n{problems}")
+            )
+            self.notice.emit("warning", text.format(count=count, problems=collected.problem_text()))
 
     # -- per-task commands (keys from the view's selection) ---------------------------------------
 
@@ -370,11 +373,11 @@ class UploadController(QObject):
                 if destination.needs_secret:
                     secret = await asyncio.to_thread(self.destinations.read_secret, destination)
                     if secret is None:
-                        self.notice.emit(
-                            "warning",
-                            f"No token for {destination.label} was found in the keyring; "
-                            "uploads are sent without credentials.",
+                        text = self.tr(
+                            "No token for {destination} was found in the keyring; "
+                            "uploads are sent without credentials."
                         )
+                        self.notice.emit("warning", text.format(destination=destination.label))
                 configuration = destination.session_configuration(secret)
             session = self.manager.create_session(configuration, self.bridge)
             self._sessions[session_id] = session
@@ -424,7 +427,8 @@ class UploadController(QObject):
             del self._sessions[session_id]
         self._stopping.discard(session_id)
         if error:
-            self.notice.emit("error", f"Upload session {session_id} stopped: {error}")
+            text = self.tr("Upload session {session} stopped: {problem}")
+            self.notice.emit("error", text.format(session=session_id, problem=error))
         self._refresh_stopped()
         self.sessions_changed.emit()
 

@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from core import Destination, SessionConfiguration, WireProtocol
 from core.redaction import is_secret_header
 
+from .logging_setup import register_secret
 from .settings import AppSettings
 
 __all__ = [
@@ -65,12 +66,13 @@ class AuthKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            AuthKind.NONE: "None",
-            AuthKind.BEARER: "Bearer token",
-            AuthKind.BASIC: "User and password (Basic)",
-            AuthKind.HEADER: "Token in a header",
-        }[self]
+        labels = {
+            AuthKind.NONE: QT_TRANSLATE_NOOP("DestinationsDialog", "None"),
+            AuthKind.BEARER: QT_TRANSLATE_NOOP("DestinationsDialog", "Bearer token"),
+            AuthKind.BASIC: QT_TRANSLATE_NOOP("DestinationsDialog", "User and password (Basic)"),
+            AuthKind.HEADER: QT_TRANSLATE_NOOP("DestinationsDialog", "Token in a header"),
+        }
+        return QCoreApplication.translate("DestinationsDialog", str(labels[self]))
 
 
 class SecretStoreUnavailable(Exception):
@@ -135,10 +137,13 @@ class SavedDestination:
     def auth_headers(self, secret: str | None) -> dict[str, str]:
         if not secret or self.auth is AuthKind.NONE:
             return {}
+        # The log filter redacts these values wherever they would appear, in whatever form.
+        register_secret(secret)
         if self.auth is AuthKind.BEARER:
             return {"Authorization": f"Bearer {secret}"}
         if self.auth is AuthKind.BASIC:
             token = base64.b64encode(f"{self.username}:{secret}".encode()).decode("ascii")
+            register_secret(token)
             return {"Authorization": f"Basic {token}"}
         return {self.auth_header: secret}
 
@@ -208,7 +213,11 @@ def parse_headers(lines: list[str] | str) -> dict[str, str]:
             continue
         name, sep, value = line.partition(":")
         if not sep or not name.strip() or any(c in name for c in " \t\r\n"):
-            raise ValueError(f"line {number}: expected 'Name: value', got {line.strip()!r}")
+            raise ValueError(
+                QCoreApplication.translate(
+                    "DestinationsDialog", "line {number}: expected 'Name: value', got {line}"
+                ).format(number=number, line=repr(line.strip()))
+            )
         headers[name.strip()] = value.strip()
     return headers
 
@@ -223,7 +232,11 @@ def parse_form(lines: list[str] | str) -> dict[str, str]:
             continue
         key, sep, value = line.partition("=")
         if not sep or not key.strip():
-            raise ValueError(f"line {number}: expected 'key=value', got {line.strip()!r}")
+            raise ValueError(
+                QCoreApplication.translate(
+                    "DestinationsDialog", "line {number}: expected 'key=value', got {line}"
+                ).format(number=number, line=repr(line.strip()))
+            )
         fields[key.strip()] = value
     return fields
 
@@ -232,11 +245,13 @@ def parse_form(lines: list[str] | str) -> dict[str, str]:
 
 
 def _keyring_problem(error: BaseException) -> SecretStoreUnavailable:
-    return SecretStoreUnavailable(
-        "The system keyring cannot be used, so the destination's token or password cannot be "
-        f"stored or read ({type(error).__name__}: {error}). Start or unlock a keyring service "
-        "(GNOME Keyring, KWallet, macOS Keychain or Windows Credential Manager) and try again."
+    text = QCoreApplication.translate(
+        "DestinationsDialog",
+        "The system keyring cannot be used, so the destination's token or password cannot be stored or "
+        "read ({problem}). Start or unlock a keyring service (GNOME Keyring, KWallet, macOS Keychain or "
+        "Windows Credential Manager) and try again.",
     )
+    return SecretStoreUnavailable(text.format(problem=f"{type(error).__name__}: {error}"))
 
 
 class DestinationStore:
@@ -319,11 +334,12 @@ class DestinationStore:
 # -- the dialog -----------------------------------------------------------------------------------
 
 _PROTOCOLS = [
-    (WireProtocol.MULTIPART, "Form upload (multipart/form-data)"),
-    (WireProtocol.RAW, "Raw file body (PUT to a folder URL)"),
-    (WireProtocol.TUS, "tus resumable upload"),
+    (WireProtocol.MULTIPART, QT_TRANSLATE_NOOP("DestinationsDialog", "Form upload (multipart/form-data)")),
+    (WireProtocol.RAW, QT_TRANSLATE_NOOP("DestinationsDialog", "Raw file body (PUT to a folder URL)")),
+    (WireProtocol.TUS, QT_TRANSLATE_NOOP("DestinationsDialog", "tus resumable upload")),
 ]
-_METHOD_DEFAULT = "Default"
+# The method box's first item: the protocol's natural method (compared as shown, so translated).
+_METHOD_DEFAULT = QT_TRANSLATE_NOOP("DestinationsDialog", "Default")
 
 
 class DestinationsDialog(QDialog):
@@ -334,7 +350,7 @@ class DestinationsDialog(QDialog):
 
     def __init__(self, store: DestinationStore, *, select: str | None = None, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Destinations")
+        self.setWindowTitle(self.tr("Destinations"))
         self.setModal(True)
         self._store = store
         self._entries: list[SavedDestination] = store.saved()
@@ -346,8 +362,8 @@ class DestinationsDialog(QDialog):
 
         self.list = QListWidget()
         self.list.setMinimumWidth(180)
-        add = QToolButton(text="+", toolTip="Add a destination")
-        remove = QToolButton(text="\u2212", toolTip="Remove the selected destination")  # minus sign
+        add = QToolButton(text="+", toolTip=self.tr("Add a destination"))
+        remove = QToolButton(text="\u2212", toolTip=self.tr("Remove the selected destination"))  # minus sign
         add.clicked.connect(self.add_destination)
         remove.clicked.connect(self.remove_destination)
         buttons_row = QHBoxLayout()
@@ -358,47 +374,50 @@ class DestinationsDialog(QDialog):
         left.addWidget(self.list)
         left.addLayout(buttons_row)
 
-        self.name = QLineEdit(placeholderText="My server")
+        self.name = QLineEdit(placeholderText=self.tr("My server"))
         self.url = QLineEdit(placeholderText="https://example.com/upload")
         self.protocol = QComboBox()
         for protocol, text in _PROTOCOLS:
-            self.protocol.addItem(text, protocol)
+            self.protocol.addItem(self.tr(str(text)), protocol)
         self.method = QComboBox(editable=True)
-        self.method.addItems([_METHOD_DEFAULT, "POST", "PUT", "PATCH"])
+        self._method_default = self.tr(str(_METHOD_DEFAULT))
+        self.method.addItems([self._method_default, "POST", "PUT", "PATCH"])
         self.field_name = QLineEdit(placeholderText="file")
-        self.form_fields = QPlainTextEdit(placeholderText="key=value, one per line")
-        self.headers = QPlainTextEdit(placeholderText="Name: value, one per line (no credentials here)")
+        self.form_fields = QPlainTextEdit(placeholderText=self.tr("key=value, one per line"))
+        self.headers = QPlainTextEdit(
+            placeholderText=self.tr("Name: value, one per line (no credentials here)")
+        )
         for editor in (self.form_fields, self.headers):
             editor.setTabChangesFocus(True)
             editor.setFixedHeight(editor.fontMetrics().lineSpacing() * 3 + 14)
         self.concurrency = QSpinBox(minimum=1, maximum=32, value=4)
-        self.bandwidth = QSpinBox(minimum=0, maximum=10_000_000, singleStep=100, suffix=" KiB/s")
-        self.bandwidth.setSpecialValueText("Unlimited")
+        self.bandwidth = QSpinBox(minimum=0, maximum=10_000_000, singleStep=100, suffix=self.tr(" KiB/s"))
+        self.bandwidth.setSpecialValueText(self.tr("Unlimited"))
         self.auth = QComboBox()
         for kind in AuthKind:
             self.auth.addItem(kind.label, kind)
         self.username = QLineEdit()
         self.auth_header = QLineEdit(placeholderText="X-Upload-Token")
         self.secret = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-        self.secret_note = QLabel("Stored in the system keyring, never in Skylift's files.")
+        self.secret_note = QLabel(self.tr("Stored in the system keyring, never in Skylift's files."))
         self.secret_note.setWordWrap(True)
         self.secret_note.setEnabled(False)
 
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        self.form.addRow("&Name:", self.name)
-        self.form.addRow("&URL:", self.url)
-        self.form.addRow("&Protocol:", self.protocol)
-        self.form.addRow("&Method:", self.method)
-        self.form.addRow("&Field name:", self.field_name)
-        self.form.addRow("Form fields:", self.form_fields)
-        self.form.addRow("&Headers:", self.headers)
-        self.form.addRow("&Concurrent uploads:", self.concurrency)
-        self.form.addRow("&Bandwidth limit:", self.bandwidth)
-        self.form.addRow("&Authentication:", self.auth)
-        self.form.addRow("U&ser:", self.username)
-        self.form.addRow("Header na&me:", self.auth_header)
-        self.form.addRow("&Token:", self.secret)
+        self.form.addRow(self.tr("&Name:"), self.name)
+        self.form.addRow(self.tr("&URL:"), self.url)
+        self.form.addRow(self.tr("&Protocol:"), self.protocol)
+        self.form.addRow(self.tr("&Method:"), self.method)
+        self.form.addRow(self.tr("&Field name:"), self.field_name)
+        self.form.addRow(self.tr("Form fields:"), self.form_fields)
+        self.form.addRow(self.tr("&Headers:"), self.headers)
+        self.form.addRow(self.tr("&Concurrent uploads:"), self.concurrency)
+        self.form.addRow(self.tr("&Bandwidth limit:"), self.bandwidth)
+        self.form.addRow(self.tr("&Authentication:"), self.auth)
+        self.form.addRow(self.tr("U&ser:"), self.username)
+        self.form.addRow(self.tr("Header na&me:"), self.auth_header)
+        self.form.addRow(self.tr("&Token:"), self.secret)
         self.form.addRow("", self.secret_note)
         self.editor = QWidget()
         self.editor.setLayout(self.form)
@@ -434,7 +453,7 @@ class DestinationsDialog(QDialog):
             return
         entry = SavedDestination(id=new_destination_id(), name="", url="https://")
         self._entries.append(entry)
-        self.list.addItem(QListWidgetItem("New destination"))
+        self.list.addItem(QListWidgetItem(self.tr("New destination")))
         self.list.setCurrentRow(len(self._entries) - 1)
         self.name.setFocus()
 
@@ -468,7 +487,7 @@ class DestinationsDialog(QDialog):
         self.name.setText(entry.name)
         self.url.setText(entry.url)
         self.protocol.setCurrentIndex(max(0, self.protocol.findData(entry.protocol)))
-        self.method.setCurrentText(entry.method or _METHOD_DEFAULT)
+        self.method.setCurrentText(entry.method or self._method_default)
         self.field_name.setText(entry.field_name)
         self.form_fields.setPlainText("\n".join(f"{k}={v}" for k, v in entry.form_fields.items()))
         self.headers.setPlainText("\n".join(f"{k}: {v}" for k, v in entry.headers.items()))
@@ -481,7 +500,7 @@ class DestinationsDialog(QDialog):
         has_secret = bool(self._secrets.get(entry.id)) or (
             entry.id in self._stored and self._secrets.get(entry.id) != ""
         )
-        self.secret.setPlaceholderText("unchanged (stored in the keyring)" if has_secret else "")
+        self.secret.setPlaceholderText(self.tr("unchanged (stored in the keyring)") if has_secret else "")
         self._update_enabled()
 
     def _clear_form(self) -> None:
@@ -501,36 +520,38 @@ class DestinationsDialog(QDialog):
         self.secret.setEnabled(kind is not AuthKind.NONE)
         label = self.form.labelForField(self.secret)
         if isinstance(label, QLabel):
-            label.setText("&Password:" if kind is AuthKind.BASIC else "&Token:")
+            label.setText(self.tr("&Password:") if kind is AuthKind.BASIC else self.tr("&Token:"))
 
     def _form_entry(self, entry: SavedDestination) -> SavedDestination:
         """The entry as the form describes it; raises ValueError with a message for the user."""
         name = self.name.text().strip()
         url = self.url.text().strip()
         if not name:
-            raise ValueError("Give the destination a name.")
+            raise ValueError(self.tr("Give the destination a name."))
         if not url.lower().startswith(("http://", "https://")) or len(url.split("://", 1)[1]) == 0:
-            raise ValueError("The URL must start with http:// or https://.")
+            raise ValueError(self.tr("The URL must start with http:// or https://."))
         if urlsplit(url).hostname is None:
-            raise ValueError("The URL has no host name.")
+            raise ValueError(self.tr("The URL has no host name."))
         try:
             headers = parse_headers(self.headers.toPlainText())
         except ValueError as error:
-            raise ValueError(f"Headers, {error}") from None
+            raise ValueError(self.tr("Headers, {problem}").format(problem=error)) from None
         secret_headers = [name for name in headers if is_secret_header(name)]
         if secret_headers:
             raise ValueError(
-                f"The header {secret_headers[0]!r} looks like a credential. Headers are saved in plain "
-                "text: choose an Authentication method instead, so that the secret goes to the keyring."
+                self.tr(
+                    "The header {name} looks like a credential. Headers are saved in plain text: choose an "
+                    "Authentication method instead, so that the secret goes to the keyring."
+                ).format(name=repr(secret_headers[0]))
             )
         try:
             form = parse_form(self.form_fields.toPlainText())
         except ValueError as error:
-            raise ValueError(f"Form fields, {error}") from None
+            raise ValueError(self.tr("Form fields, {problem}").format(problem=error)) from None
         kind: AuthKind = self.auth.currentData()
         header_name = self.auth_header.text().strip()
         if kind is AuthKind.HEADER and (not header_name or any(c in header_name for c in " :\t")):
-            raise ValueError("Enter the name of the header that carries the token.")
+            raise ValueError(self.tr("Enter the name of the header that carries the token."))
         method = self.method.currentText().strip().upper()
         new_secret = self.secret.text()
         has_secret = kind is not AuthKind.NONE and (
@@ -541,7 +562,7 @@ class DestinationsDialog(QDialog):
             name=name,
             url=url,
             protocol=self.protocol.currentData(),
-            method=None if method in ("", _METHOD_DEFAULT.upper()) else method,
+            method=None if method in ("", self._method_default.upper()) else method,
             field_name=self.field_name.text().strip() or "file",
             form_fields=form,
             headers=headers,
@@ -566,7 +587,7 @@ class DestinationsDialog(QDialog):
         if self.secret.text():
             self._secrets[entry.id] = self.secret.text()
             self.secret.clear()
-            self.secret.setPlaceholderText("unchanged (stored in the keyring)")
+            self.secret.setPlaceholderText(self.tr("unchanged (stored in the keyring)"))
         elif updated.auth is AuthKind.NONE:
             self._forget_secret(entry.id)
         self._entries[row] = updated
@@ -582,7 +603,9 @@ class DestinationsDialog(QDialog):
             self._secrets[destination_id] = ""
 
     def _warn(self, text: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, "Destinations", text, QMessageBox.StandardButton.Ok, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, self.tr("Destinations"), text, QMessageBox.StandardButton.Ok, self
+        )
         box.setObjectName("destinations-warning")
         box.open()
 
@@ -594,7 +617,11 @@ class DestinationsDialog(QDialog):
         names = [e.name.casefold() for e in self._entries]
         duplicate = next((n for n in names if names.count(n) > 1), None)
         if duplicate:
-            self._warn(f"Two destinations are called {duplicate!r}; names must be different.")
+            self._warn(
+                self.tr("Two destinations are called {name}; names must be different.").format(
+                    name=repr(duplicate)
+                )
+            )
             return
         try:
             for destination_id, secret in self._secrets.items():

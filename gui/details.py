@@ -30,7 +30,7 @@ def _when(timestamp: float | None) -> str:
 class DetailsDialog(QDialog):
     def __init__(self, task: TaskSnapshot, *, destination_label: str, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle(f"{task.relative_name} — Details")
+        self.setWindowTitle(self.tr("{name} — Details").format(name=task.relative_name))
         self.task = task
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
@@ -45,36 +45,42 @@ class DetailsDialog(QDialog):
             return value
 
         destination = task.destination
-        add("Name:", task.relative_name)
-        add("File:", str(task.path))
-        add("Size:", f"{format_bytes(task.total_bytes)} ({task.total_bytes:,} bytes)")
-        add("Destination:", f"{destination_label}\n{destination.effective_method} {destination.url}")
-        add("Protocol:", destination.protocol.value)
-        add("State:", state_text(task, now=time.time()), name="state")
-        add("Sent:", f"{format_bytes(task.bytes_sent)} of {format_bytes(task.total_bytes)}")
-        add("Attempts:", str(task.attempts))
-        add("Added:", _when(task.created_at))
-        add("Finished:", _when(task.finished_at))
+        add(self.tr("Name:"), task.relative_name)
+        add(self.tr("File:"), str(task.path))
+        size = self.tr("{size} ({count} bytes)").format(
+            size=format_bytes(task.total_bytes), count=f"{task.total_bytes:,}"
+        )
+        add(self.tr("Size:"), size)
+        add(self.tr("Destination:"), f"{destination_label}\n{destination.effective_method} {destination.url}")
+        add(self.tr("Protocol:"), destination.protocol.value)
+        add(self.tr("State:"), state_text(task, now=time.time()), name="state")
+        sent = self.tr("{sent} of {total}").format(
+            sent=format_bytes(task.bytes_sent), total=format_bytes(task.total_bytes)
+        )
+        add(self.tr("Sent:"), sent)
+        add(self.tr("Attempts:"), str(task.attempts))
+        add(self.tr("Added:"), _when(task.created_at))
+        add(self.tr("Finished:"), _when(task.finished_at))
         if task.http_status is not None:
-            add("HTTP status:", str(task.http_status))
-        self.error = add("Error:", task.error or "—", name="error")
+            add(self.tr("HTTP status:"), str(task.http_status))
+        self.error = add(self.tr("Error:"), task.error or "—", name="error")
         if task.state is TaskState.FAILED:
             self.error.setStyleSheet("color: #c01c28;")
         url = returned_url(task.response_text)
         if url:
-            link = add("Returned URL:", f'<a href="{url}">{url}</a>', name="url")
+            link = add(self.tr("Returned URL:"), f'<a href="{url}">{url}</a>', name="url")
             link.setOpenExternalLinks(True)
             link.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
 
         self.response = QPlainTextEdit(task.response_text or "")
         self.response.setReadOnly(True)
-        self.response.setPlaceholderText("No response from the server yet.")
+        self.response.setPlaceholderText(self.tr("No response from the server yet."))
         self.response.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(QLabel("Server response:"))
+        layout.addWidget(QLabel(self.tr("Server response:")))
         layout.addWidget(self.response, 1)
         layout.addWidget(buttons)
         self.resize(620, 480)

@@ -1,10 +1,14 @@
-"""How numbers, durations and task states read in the window. Pure functions, no Qt."""
+"""How numbers, durations and task states read in the window. Pure functions; their words go through
+Qt's translator (``QCoreApplication.translate`` needs no application object: without one, or without a
+translation, it returns the English source)."""
 
 from __future__ import annotations
 
 import json
 import math
 import re
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from core import TaskSnapshot, TaskState
 
@@ -20,10 +24,17 @@ __all__ = [
 _UNITS = ("bytes", "KB", "MB", "GB", "TB")
 
 
+def _tr(text: object) -> str:
+    # For strings marked with QT_TRANSLATE_NOOP (typed as returning object; it returns the source).
+    return QCoreApplication.translate("Formatting", str(text))
+
+
 def format_bytes(count: int) -> str:
     """Decimal units, as file managers on every desktop show them: "1.4 GB", "950 KB", "12 bytes"."""
     if count < 1000:
-        return "1 byte" if count == 1 else f"{count} bytes"
+        if count == 1:
+            return QCoreApplication.translate("Formatting", "1 byte")
+        return QCoreApplication.translate("Formatting", "{count} bytes").format(count=count)
     size = float(count)
     for unit in _UNITS[1:]:
         size /= 1000
@@ -44,11 +55,11 @@ def format_duration(seconds: float | None) -> str:
         return ""
     total = math.ceil(seconds)
     if total < 60:
-        return f"{total} s"
+        return QCoreApplication.translate("Formatting", "{seconds} s").format(seconds=total)
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     if hours >= 100:
-        return f"{hours // 24} days"
+        return QCoreApplication.translate("Formatting", "{days} days").format(days=hours // 24)
     return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
 
 
@@ -56,40 +67,74 @@ def state_text(task: TaskSnapshot, *, now: float, stopped: bool = False) -> str:
     """The State column: what the task is doing, in a few words."""
     state = task.state
     if state is TaskState.QUEUED or state is TaskState.INTERRUPTED:
-        text = "queued" if state is TaskState.QUEUED else "interrupted, queued"
+        if state is TaskState.QUEUED:
+            text = QCoreApplication.translate("Formatting", "queued")
+        else:
+            text = QCoreApplication.translate("Formatting", "interrupted, queued")
         if task.restarts_from_zero:
-            text += " — restarts from 0"
-        return text + (" (stopped)" if stopped else "")
+            text += QCoreApplication.translate("Formatting", " — restarts from 0")
+        return text + (QCoreApplication.translate("Formatting", " (stopped)") if stopped else "")
     if state is TaskState.UPLOADING:
-        return "uploading"
+        return QCoreApplication.translate("Formatting", "uploading")
     if state is TaskState.PROCESSING:
-        return "server processing"
+        return QCoreApplication.translate("Formatting", "server processing")
     if state is TaskState.RETRY_WAIT:
         if task.retry_at is None:
-            return "retrying"
-        return f"retrying in {max(0, math.ceil(task.retry_at - now))} s"
+            return QCoreApplication.translate("Formatting", "retrying")
+        seconds = max(0, math.ceil(task.retry_at - now))
+        return QCoreApplication.translate("Formatting", "retrying in {seconds} s").format(seconds=seconds)
     if state is TaskState.PAUSED:
-        return "paused — restarts from 0" if task.restarts_from_zero else "paused"
+        if task.restarts_from_zero:
+            return QCoreApplication.translate("Formatting", "paused — restarts from 0")
+        return QCoreApplication.translate("Formatting", "paused")
     if state is TaskState.COMPLETED:
-        return "done"
+        return QCoreApplication.translate("Formatting", "done")
     if state is TaskState.FAILED:
-        return f"failed: {task.error or 'unknown error'}"
+        # The reason comes from the server or the core and is shown as it is.
+        reason = task.error or QCoreApplication.translate("Formatting", "unknown error")
+        return QCoreApplication.translate("Formatting", "failed: {reason}").format(reason=reason)
     if state is TaskState.CANCELLED:
-        return "cancelled"
+        return QCoreApplication.translate("Formatting", "cancelled")
     return state.value
 
 
 def summary_text(completed: int, failed: int, cancelled: int = 0) -> str:
     """What a finished batch says: "12 files uploaded, 1 failed". The first count names the files
     and the others follow it ("3 files failed, 2 cancelled"), as the tray notification words it."""
-    parts = []
-    noun: str | None = "file"
-    for count, verb in ((completed, "uploaded"), (failed, "failed"), (cancelled, "cancelled")):
-        if count:
-            counted = f"{count} {noun if count == 1 else noun + 's'}" if noun else str(count)
-            parts.append(f"{counted} {verb}")
-            noun = None
-    return ", ".join(parts) if parts else "No files uploaded"
+    parts: list[str] = []
+    for outcome, count in (("uploaded", completed), ("failed", failed), ("cancelled", cancelled)):
+        if not count:
+            continue
+        if parts:
+            text = _tr(_FOLLOWING[outcome])
+        else:
+            singular, plural = _FIRST[outcome]
+            text = _tr(singular if count == 1 else plural)
+        parts.append(text.format(count=count))
+    if not parts:
+        return QCoreApplication.translate("Formatting", "No files uploaded")
+    return QCoreApplication.translate("Formatting", ", ").join(parts)
+
+
+# Singular and plural are separate source strings, so that English reads right without a translation.
+_FIRST = {
+    "uploaded": (
+        QT_TRANSLATE_NOOP("Formatting", "{count} file uploaded"),
+        QT_TRANSLATE_NOOP("Formatting", "{count} files uploaded"),
+    ),
+    "failed": (
+        QT_TRANSLATE_NOOP("Formatting", "{count} file failed"),
+        QT_TRANSLATE_NOOP("Formatting", "{count} files failed"),
+    ),
+    "cancelled": (
+        QT_TRANSLATE_NOOP("Formatting", "{count} file cancelled"),
+        QT_TRANSLATE_NOOP("Formatting", "{count} files cancelled"),
+    ),
+}
+_FOLLOWING = {
+    "failed": QT_TRANSLATE_NOOP("Formatting", "{count} failed"),
+    "cancelled": QT_TRANSLATE_NOOP("Formatting", "{count} cancelled"),
+}
 
 
 _URL_KEYS = ("url", "location", "href", "link", "download_url", "public_url", "file_url")

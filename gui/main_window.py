@@ -144,107 +144,117 @@ class MainWindow(QMainWindow):
     def _create_actions(self) -> None:
         a = self._action
         self.action_add_files = a(
-            "Add files…",
+            self.tr("Add files…"),
             self.choose_files,
             icon="add-file",
             shortcut=QKeySequence.StandardKey.Open,
-            tip="Choose files to upload",
+            tip=self.tr("Choose files to upload"),
             name="add_files",
         )
         self.action_add_folder = a(
-            "Add folder…",
+            self.tr("Add folder…"),
             self.choose_folder,
             icon="add-folder",
             shortcut="Ctrl+Shift+O",
-            tip="Choose a folder to upload with everything in it",
+            tip=self.tr("Choose a folder to upload with everything in it"),
             name="add_folder",
         )
         self.action_destinations = a(
-            "Destinations…",
+            self.tr("Destinations…"),
             self.edit_destinations,
             icon="destinations",
             shortcut="Ctrl+D",
-            tip="Define where uploads go",
+            tip=self.tr("Define where uploads go"),
             name="destinations",
         )
-        self.action_quit = a("Quit", self.request_quit, shortcut=QKeySequence.StandardKey.Quit, name="quit")
+        self.action_quit = a(
+            self.tr("Quit"), self.request_quit, shortcut=QKeySequence.StandardKey.Quit, name="quit"
+        )
         self.action_pause_all = a(
-            "Pause all", self.controller.pause_all, icon="pause", tip="Pause every upload", name="pause_all"
+            self.tr("Pause all"),
+            self.controller.pause_all,
+            icon="pause",
+            tip=self.tr("Pause every upload"),
+            name="pause_all",
         )
         self.action_resume_all = a(
-            "Resume all",
+            self.tr("Resume all"),
             self.controller.resume_all,
             icon="resume",
-            tip="Resume paused uploads and continue a stopped queue",
+            tip=self.tr("Resume paused uploads and continue a stopped queue"),
             name="resume_all",
         )
         self.action_stop_after = a(
-            "Stop after running",
+            self.tr("Stop after running"),
             self.controller.stop_after_running,
             icon="stop-after",
-            tip="Stop after running uploads: they finish, queued ones wait until you resume",
+            tip=self.tr("Stop after running uploads: they finish, queued ones wait until you resume"),
             name="stop_after_running",
         )
         self.action_cancel_all = a(
-            "Cancel all",
+            self.tr("Cancel all"),
             self.request_cancel_all,
             icon="cancel",
-            tip="Cancel every unfinished upload now",
+            tip=self.tr("Cancel every unfinished upload now"),
             name="cancel_all",
         )
         self.action_retry_failed = a(
-            "Retry failed",
+            self.tr("Retry failed"),
             self.controller.retry_failed,
             icon="retry",
-            tip="Try every failed upload again",
+            tip=self.tr("Try every failed upload again"),
             name="retry_failed",
         )
         self.action_clear_finished = a(
-            "Clear finished",
+            self.tr("Clear finished"),
             self.controller.clear_finished,
             icon="clear",
-            tip="Remove uploaded and cancelled files from the list",
+            tip=self.tr("Remove uploaded and cancelled files from the list"),
             name="clear_finished",
         )
 
         # Per-row actions: in the context menu and the Upload menu, with keys while the table has focus.
-        self.action_pause = a("Pause", self.pause_selected, icon="pause", shortcut="Ctrl+P", name="pause")
-        self.action_resume = a(
-            "Resume", self.resume_selected, icon="resume", shortcut="Ctrl+R", name="resume"
+        self.action_pause = a(
+            self.tr("Pause"), self.pause_selected, icon="pause", shortcut="Ctrl+P", name="pause"
         )
-        self.action_toggle = a("Pause or resume", self.toggle_selected, shortcut="Space", name="toggle")
+        self.action_resume = a(
+            self.tr("Resume"), self.resume_selected, icon="resume", shortcut="Ctrl+R", name="resume"
+        )
+        self.action_toggle = a(
+            self.tr("Pause or resume"), self.toggle_selected, shortcut="Space", name="toggle"
+        )
         self.action_cancel = a(
-            "Cancel", self.cancel_selected, icon="cancel", shortcut="Ctrl+.", name="cancel"
+            self.tr("Cancel"), self.cancel_selected, icon="cancel", shortcut="Ctrl+.", name="cancel"
         )
         self.action_retry = a(
-            "Retry", self.retry_selected, icon="retry", shortcut="Ctrl+Shift+R", name="retry"
+            self.tr("Retry"), self.retry_selected, icon="retry", shortcut="Ctrl+Shift+R", name="retry"
         )
         self.action_remove = a(
-            "Remove from list",
+            self.tr("Remove from list"),
             self.remove_selected,
             icon="remove",
             shortcut=QKeySequence.StandardKey.Delete,
             name="remove",
         )
         self.action_details = a(
-            "Details…", self.show_details, icon="details", shortcut="Ctrl+I", name="details"
+            self.tr("Details…"), self.show_details, icon="details", shortcut="Ctrl+I", name="details"
         )
         self.action_open_folder = a(
-            "Open containing folder",
+            self.tr("Open containing folder"),
             self.open_containing_folder,
             icon="folder",
             shortcut="Ctrl+E",
             name="open_folder",
         )
         self.action_copy_url = a(
-            "Copy returned URL",
+            self.tr("Copy returned URL"),
             self.copy_returned_url,
             icon="copy",
             shortcut=QKeySequence.StandardKey.Copy,
             name="copy_url",
         )
         self.action_copy_response = a(
-            "Copy server response", self.copy_response, shortcut="Ctrl+Shift+C", name="copy_response"
+            self.tr("Copy server response"), self.copy_response, shortcut="Ctrl+Shift+C", name="copy_response"
         )
         self.row_actions = [
             self.action_pause,
@@ -265,22 +275,22 @@ class MainWindow(QMainWindow):
 
     def _create_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu = bar.addMenu(self.tr("&File"))
         file_menu.addActions([self.action_add_files, self.action_add_folder])
         file_menu.addSeparator()
         file_menu.addAction(self.action_destinations)
         file_menu.addSeparator()
         file_menu.addAction(self.action_quit)
-        self.queue_menu = bar.addMenu("&Queue")
+        self.queue_menu = bar.addMenu(self.tr("&Queue"))
         self.queue_menu.addActions(
             [self.action_pause_all, self.action_resume_all, self.action_stop_after, self.action_cancel_all]
         )
         self.queue_menu.addSeparator()
         self.queue_menu.addActions([self.action_retry_failed, self.action_clear_finished])
-        self.upload_menu = bar.addMenu("&Upload")
+        self.upload_menu = bar.addMenu(self.tr("&Upload"))
         self._fill_row_menu(self.upload_menu)
-        self.help_menu = bar.addMenu("&Help")
-        about = self.help_menu.addAction("About Skylift")
+        self.help_menu = bar.addMenu(self.tr("&Help"))
+        about = self.help_menu.addAction(self.tr("About Skylift"))
         about.triggered.connect(self._about)
 
     def _fill_row_menu(self, menu: QMenu) -> None:
@@ -292,7 +302,7 @@ class MainWindow(QMainWindow):
         menu.addAction(self.action_remove)
 
     def _create_toolbar(self) -> None:
-        bar = QToolBar("Main toolbar", self)
+        bar = QToolBar(self.tr("Main toolbar"), self)
         bar.setObjectName("main_toolbar")
         bar.setMovable(False)
         bar.setFloatable(False)
@@ -308,13 +318,13 @@ class MainWindow(QMainWindow):
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         bar.addWidget(spacer)
-        label = QLabel("Upload to ")
+        label = QLabel(self.tr("Upload to "))
         bar.addWidget(label)
         self.destination_combo = QComboBox()
         self.destination_combo.setObjectName("destination_combo")
         self.destination_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.destination_combo.setMinimumContentsLength(14)
-        self.destination_combo.setToolTip("Where dropped and added files go")
+        self.destination_combo.setToolTip(self.tr("Where dropped and added files go"))
         label.setBuddy(self.destination_combo)
         self.destination_combo.activated.connect(self._destination_chosen)
         bar.addWidget(self.destination_combo)
@@ -322,7 +332,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(bar)
 
     def _create_status_bar(self) -> None:
-        self.status_label = QLabel("Ready")
+        self.status_label = QLabel(self.tr("Ready"))
         self.status_label.setObjectName("status_label")
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.speed_label = QLabel("")
@@ -367,7 +377,7 @@ class MainWindow(QMainWindow):
             combo.setItemData(combo.count() - 1, destination.url, Qt.ItemDataRole.ToolTipRole)
         if combo.count():
             combo.insertSeparator(combo.count())
-        combo.addItem("Manage destinations…", _MANAGE)
+        combo.addItem(self.tr("Manage destinations…"), _MANAGE)
         for choice in (wanted, current):
             index = combo.findData(choice) if choice else -1
             if index >= 0:
@@ -406,11 +416,13 @@ class MainWindow(QMainWindow):
     def _update_placeholder(self) -> None:
         destination = self.current_destination()
         if destination is None:
-            self.view.placeholder = "Drop files or folders here"
-            self.view.placeholder_hint = "Skylift will ask where to upload them"
+            self.view.placeholder = self.tr("Drop files or folders here")
+            self.view.placeholder_hint = self.tr("Skylift will ask where to upload them")
         else:
-            self.view.placeholder = f"Drop files or folders here to upload them to {destination.label}"
-            self.view.placeholder_hint = "or use Add files… and Add folder…"
+            self.view.placeholder = self.tr(
+                "Drop files or folders here to upload them to {destination}"
+            ).format(destination=destination.label)
+            self.view.placeholder_hint = self.tr("or use Add files… and Add folder…")
         self.view.viewport().update()
 
     def edit_destinations(self) -> None:
@@ -438,7 +450,9 @@ class MainWindow(QMainWindow):
     def _destinations_closed(self, _result: int) -> None:
         if self.current_destination() is None and self._pending_paths:
             self._pending_paths = []
-            self.statusBar().showMessage("Nothing was added: there is no destination to upload to.", 8000)
+            self.statusBar().showMessage(
+                self.tr("Nothing was added: there is no destination to upload to."), 8000
+            )
 
     # -- adding files -----------------------------------------------------------------------------
 
@@ -452,19 +466,23 @@ class MainWindow(QMainWindow):
             self.edit_destinations()
             return
         self._remember_destination()
-        self.statusBar().showMessage(
-            f"Adding {_count_text(len(paths), 'item')} to {destination.label}…", 4000
+        count = len(paths)
+        adding = (
+            self.tr("Adding {count} item to {destination}…")
+            if count == 1
+            else self.tr("Adding {count} items to {destination}…")
         )
+        self.statusBar().showMessage(adding.format(count=f"{count:,}", destination=destination.label), 4000)
         self.controller.add_paths(paths, destination)
 
     def choose_files(self) -> None:
-        dialog = QFileDialog(self, "Add files", self.settings.last_folder)
+        dialog = QFileDialog(self, self.tr("Add files"), self.settings.last_folder)
         dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
         dialog.filesSelected.connect(lambda files: self._chosen([Path(f) for f in files]))
         dialog.open()
 
     def choose_folder(self) -> None:
-        dialog = QFileDialog(self, "Add folder", self.settings.last_folder)
+        dialog = QFileDialog(self, self.tr("Add folder"), self.settings.last_folder)
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
         dialog.fileSelected.connect(lambda folder: self._chosen([Path(folder)]))
@@ -476,7 +494,12 @@ class MainWindow(QMainWindow):
             self.add_paths(paths)
 
     def _files_queued(self, label: str, count: int) -> None:
-        self.statusBar().showMessage(f"Added {_count_text(count, 'file')} for {label}", 4000)
+        added = (
+            self.tr("Added {count} file for {destination}")
+            if count == 1
+            else self.tr("Added {count} files for {destination}")
+        )
+        self.statusBar().showMessage(added.format(count=f"{count:,}", destination=label), 4000)
 
     # Drops onto the toolbar or status bar count too; the table handles its own.
 
@@ -567,7 +590,8 @@ class MainWindow(QMainWindow):
         urls = [u for u in (returned_url(t.response_text) for t in self.selected_snapshots()) if u]
         if urls:
             QGuiApplication.clipboard().setText("\n".join(urls))
-            self.statusBar().showMessage(f"Copied {_count_text(len(urls), 'URL')}", 3000)
+            copied = self.tr("Copied {count} URL") if len(urls) == 1 else self.tr("Copied {count} URLs")
+            self.statusBar().showMessage(copied.format(count=f"{len(urls):,}"), 3000)
         else:
             self.copy_response()
 
@@ -575,7 +599,7 @@ class MainWindow(QMainWindow):
         texts = [t.response_text for t in self.selected_snapshots() if t.response_text]
         if texts:
             QGuiApplication.clipboard().setText("\n".join(texts))
-            self.statusBar().showMessage("Copied the server's response", 3000)
+            self.statusBar().showMessage(self.tr("Copied the server's response"), 3000)
 
     def _show_context_menu(self, position: QPoint) -> None:
         if not self.view.indexAt(position).isValid():
@@ -627,13 +651,21 @@ class MainWindow(QMainWindow):
             self.controller.cancel_all()
             return
         running = self.model.count(*_ACTIVE, *_RUNNABLE)
+        text = (
+            self.tr(
+                "{count} upload is running or queued. Cancelled uploads stop now; you can retry them later."
+            )
+            if running == 1
+            else self.tr(
+                "{count} uploads are running or queued. Cancelled uploads stop now; you can retry them later."
+            )
+        )
         self._ask(
             "confirm_cancel_all",
-            "Cancel all uploads?",
-            f"{_count_text(running, 'upload')} {'is' if running == 1 else 'are'} running or queued. "
-            "Cancelled uploads stop now; you can retry them later.",
-            "Cancel uploads",
-            "Keep uploading",
+            self.tr("Cancel all uploads?"),
+            text.format(count=f"{running:,}"),
+            self.tr("Cancel uploads"),
+            self.tr("Keep uploading"),
             self.controller.cancel_all,
         )
 
@@ -645,13 +677,21 @@ class MainWindow(QMainWindow):
         if not self.isVisible():
             self.show_and_raise()
         running = self.model.count(*_ACTIVE, *_RUNNABLE)
+        text = (
+            self.tr(
+                "{count} upload is not finished. They stop now and continue the next time you start Skylift."
+            )
+            if running == 1
+            else self.tr(
+                "{count} uploads are not finished. They stop now and continue the next time you start Skylift."  # noqa: E501
+            )
+        )
         self._ask(
             "confirm_quit",
-            "Quit Skylift?",
-            f"{_count_text(running, 'upload')} {'is' if running == 1 else 'are'} not finished. "
-            "They stop now and continue the next time you start Skylift.",
-            "Quit",
-            "Keep uploading",
+            self.tr("Quit Skylift?"),
+            text.format(count=f"{running:,}"),
+            self.tr("Quit"),
+            self.tr("Keep uploading"),
             self._quit_now,
         )
 
@@ -687,16 +727,25 @@ class MainWindow(QMainWindow):
         if status.files_unfinished and status.files_total:
             self._summary = None
             counted = status.files_total - status.files_cancelled
-            parts = [f"{status.files_completed} of {_count_text(counted, 'file')} uploaded"]
+            uploaded = (
+                self.tr("{done} of {total} file uploaded")
+                if counted == 1
+                else self.tr("{done} of {total} files uploaded")
+            )
+            parts = [uploaded.format(done=status.files_completed, total=f"{counted:,}")]
             if status.files_failed:
-                parts.append(f"{status.files_failed} failed")
-            parts.append(f"{format_bytes(status.bytes_sent)} of {format_bytes(status.bytes_total)}")
+                parts.append(self.tr("{count} failed").format(count=status.files_failed))
+            parts.append(
+                self.tr("{sent} of {total}").format(
+                    sent=format_bytes(status.bytes_sent), total=format_bytes(status.bytes_total)
+                )
+            )
             eta = format_duration(status.eta)
             if eta:
-                parts.append(f"{eta} left")
+                parts.append(self.tr("{duration} left").format(duration=eta))
             stopped = self.controller.stopped_sessions
             if stopped and not status.running and self.model.count_in_sessions(stopped, *_RUNNABLE):
-                parts.append("stopped — Resume all continues")
+                parts.append(self.tr("stopped — Resume all continues"))
             self.status_label.setText(" · ".join(parts))
             self.speed_label.setText(format_speed(status.speed))
             percent = int(status.bytes_sent * 100 / status.bytes_total) if status.bytes_total else 0
@@ -704,7 +753,9 @@ class MainWindow(QMainWindow):
             if title != self.windowTitle():
                 self.setWindowTitle(title)
         elif self._summary is None:
-            self.status_label.setText("Ready" if not self.model.rowCount() else "All uploads finished")
+            self.status_label.setText(
+                self.tr("Ready") if not self.model.rowCount() else self.tr("All uploads finished")
+            )
             self.speed_label.setText("")
             self.setWindowTitle(APP_NAME)
 
@@ -731,9 +782,10 @@ class MainWindow(QMainWindow):
     def _about(self) -> None:
         QMessageBox.about(
             self,
-            "About Skylift",
-            "<h3>Skylift</h3><p>A desktop upload manager: resumable, crash-proof uploads of big files "
-            "over HTTP.</p>",
+            self.tr("About Skylift"),
+            "<h3>Skylift</h3><p>{}</p>".format(
+                self.tr("A desktop upload manager: resumable, crash-proof uploads of big files over HTTP.")
+            ),
         )
 
     # -- showing, hiding, closing -----------------------------------------------------------------

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -49,17 +51,18 @@ class Column(enum.IntEnum):
 
     @property
     def title(self) -> str:
-        return _TITLES[self]
+        return QCoreApplication.translate("UploadTableModel", str(_TITLES[self]))
 
 
+# Marked for Qt Linguist here, translated when shown (Column.title).
 _TITLES = {
-    Column.NAME: "Name",
-    Column.SIZE: "Size",
-    Column.PROGRESS: "Progress",
-    Column.SPEED: "Speed",
-    Column.ETA: "Time left",
-    Column.STATE: "State",
-    Column.DESTINATION: "Destination",
+    Column.NAME: QT_TRANSLATE_NOOP("UploadTableModel", "Name"),
+    Column.SIZE: QT_TRANSLATE_NOOP("UploadTableModel", "Size"),
+    Column.PROGRESS: QT_TRANSLATE_NOOP("UploadTableModel", "Progress"),
+    Column.SPEED: QT_TRANSLATE_NOOP("UploadTableModel", "Speed"),
+    Column.ETA: QT_TRANSLATE_NOOP("UploadTableModel", "Time left"),
+    Column.STATE: QT_TRANSLATE_NOOP("UploadTableModel", "State"),
+    Column.DESTINATION: QT_TRANSLATE_NOOP("UploadTableModel", "Destination"),
 }
 
 
@@ -259,15 +262,19 @@ class UploadTableModel(QAbstractTableModel):
     def _tooltip(self, row: _Row, column: int) -> str | None:
         task = row.snapshot
         if task.state is TaskState.FAILED and task.error:
-            return f"{task.relative_name}\nFailed: {task.error}"
+            return self.tr("{name}\nFailed: {error}").format(name=task.relative_name, error=task.error)
         if task.state is TaskState.RETRY_WAIT and task.error:
-            return f"{task.relative_name}\nLast attempt failed: {task.error}"
+            return self.tr("{name}\nLast attempt failed: {error}").format(
+                name=task.relative_name, error=task.error
+            )
         if column == Column.NAME:
             return str(task.path)
         if column == Column.DESTINATION:
             return task.destination.url
         if column == Column.PROGRESS:
-            return f"{format_bytes(task.bytes_sent)} of {format_bytes(task.total_bytes)}"
+            return self.tr("{sent} of {total}").format(
+                sent=format_bytes(task.bytes_sent), total=format_bytes(task.total_bytes)
+            )
         return None
 
     # -- lookups ----------------------------------------------------------------------------------

@@ -48,8 +48,8 @@ class UploadTableView(QTableView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.placeholder = "Drop files or folders here to upload them"
-        self.placeholder_hint = "or use Add files… and Add folder…"
+        self.placeholder = self.tr("Drop files or folders here to upload them")
+        self.placeholder_hint = self.tr("or use Add files… and Add folder…")
         self._drag_over = False
         self.setAcceptDrops(True)
         self.viewport().setAcceptDrops(True)

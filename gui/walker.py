@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
 __all__ = ["CollectedFiles", "collect_files"]
 
 
@@ -24,10 +26,24 @@ class CollectedFiles:
     problems: list[tuple[Path, str]] = field(default_factory=list)
 
     def problem_text(self, limit: int = 5) -> str:
-        lines = [f"{path}: {reason}" for path, reason in self.problems[:limit]]
+        # Called on the GUI thread; the reasons were marked for translation where they were found.
+        lines = [
+            QCoreApplication.translate("CollectedFiles", "{path}: {reason}").format(
+                path=path, reason=QCoreApplication.translate("CollectedFiles", reason)
+            )
+            for path, reason in self.problems[:limit]
+        ]
         if len(self.problems) > limit:
-            lines.append(f"… and {len(self.problems) - limit} more")
+            more = QCoreApplication.translate("CollectedFiles", "… and {count} more")
+            lines.append(more.format(count=len(self.problems) - limit))
         return "\n".join(lines)
+
+
+# Reasons, in English here (the walk runs in a worker thread); problem_text() translates them.
+_CANNOT_READ = str(QT_TRANSLATE_NOOP("CollectedFiles", "cannot read"))
+_CANNOT_READ_FOLDER = str(QT_TRANSLATE_NOOP("CollectedFiles", "cannot read folder"))
+_NOT_A_FILE = str(QT_TRANSLATE_NOOP("CollectedFiles", "not a regular file"))
+_PERMISSION_DENIED = str(QT_TRANSLATE_NOOP("CollectedFiles", "permission denied"))
 
 
 def collect_files(paths: Iterable[Path]) -> CollectedFiles:
@@ -40,7 +56,7 @@ def collect_files(paths: Iterable[Path]) -> CollectedFiles:
         try:
             st = os.stat(path)
         except OSError as error:
-            result.problems.append((path, error.strerror or "cannot read"))
+            result.problems.append((path, error.strerror or _CANNOT_READ))
             continue
         if stat.S_ISDIR(st.st_mode):
             _walk(path, result, seen)
@@ -53,7 +69,7 @@ def _walk(root: Path, result: CollectedFiles, seen: set[Path]) -> None:
     base = root.parent
 
     def on_error(error: OSError) -> None:
-        result.problems.append((Path(error.filename or root), error.strerror or "cannot read folder"))
+        result.problems.append((Path(error.filename or root), error.strerror or _CANNOT_READ_FOLDER))
 
     for folder, dirs, files in os.walk(root, onerror=on_error):
         dirs.sort(key=str.casefold)
@@ -63,17 +79,17 @@ def _walk(root: Path, result: CollectedFiles, seen: set[Path]) -> None:
             try:
                 st = os.stat(path)
             except OSError as error:
-                result.problems.append((path, error.strerror or "cannot read"))
+                result.problems.append((path, error.strerror or _CANNOT_READ))
                 continue
             _add(path, path.relative_to(base).as_posix(), st, result, seen)
 
 
 def _add(path: Path, name: str, st: os.stat_result, result: CollectedFiles, seen: set[Path]) -> None:
     if not stat.S_ISREG(st.st_mode):
-        result.problems.append((path, "not a regular file"))
+        result.problems.append((path, _NOT_A_FILE))
         return
     if not os.access(path, os.R_OK):
-        result.problems.append((path, "permission denied"))
+        result.problems.append((path, _PERMISSION_DENIED))
         return
     if path in seen:
         return

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import ssl
@@ -13,6 +14,19 @@ import pytest
 import trustme
 
 from tests.servers import ReceiverServer, running_receiver
+
+# Python's cycle collector runs in whichever thread allocates: the receivers' threads, the store
+# writer, the folder walk. A QObject left in a cycle by an earlier test would then be destroyed off the
+# GUI thread and leave its timers registered, and a later test segfaults in QTimerInfoList (seen with
+# tests/gui: the crash came and went with unrelated changes in which modules were collected). As
+# gui.app.MainThreadGarbageCollector does in the app, collect only on the main thread, between tests.
+gc.disable()
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_between_tests() -> Iterator[None]:
+    yield
+    gc.collect()
 
 
 @pytest.fixture
