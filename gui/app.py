@@ -35,9 +35,9 @@ from core.redaction import is_secret_header
 
 from .controller import UploadController
 from .destinations import ADHOC_ID, DestinationStore, SavedDestination, describe_url
-from .icons import app_icon
 from .main_window import MainWindow
 from .models import BatchStatus
+from .resources import app_icon
 from .settings import AppSettings
 
 __all__ = ["build_parser", "main", "run_app"]

@@ -14,21 +14,12 @@ from PySide6.QtWidgets import (
 
 from core import TaskSnapshot, TaskState
 
-from .icons import AMBER, GREY, RED
 from .models import Column, Role
+from .theme import state_bar_colour
 
 __all__ = ["ProgressDelegate", "QueueItemDelegate"]
 
 _STEPS = 1000
-# The bar's colour follows the state; the running colour is the style's own highlight.
-_COLOURS = {
-    # A darker green than the state badge: white "100%" must stay readable on it.
-    TaskState.COMPLETED: "#26a269",
-    TaskState.FAILED: RED,
-    TaskState.RETRY_WAIT: AMBER,
-    TaskState.PAUSED: GREY,
-    TaskState.CANCELLED: GREY,
-}
 
 
 class QueueItemDelegate(QStyledItemDelegate):
@@ -77,9 +68,11 @@ class ProgressDelegate(QueueItemDelegate):
         bar.textAlignment = Qt.AlignmentFlag.AlignCenter
         bar.text = f"{int(fraction * 100)}%"
         bar.palette = QPalette(option.palette)  # type: ignore[attr-defined]
-        colour = _COLOURS.get(task.state)
+        # The bar's colour follows the state (picked for a light or dark palette); the running
+        # colour is the style's own highlight.
+        colour = state_bar_colour(task.state, option.palette)  # type: ignore[attr-defined]
         if colour is not None:
-            bar.palette.setColor(QPalette.ColorRole.Highlight, QColor(colour))
+            bar.palette.setColor(QPalette.ColorRole.Highlight, colour)
         # The bar is not the selection: keep its text readable on a selected row.
         bar.palette.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
         bar.palette.setColor(

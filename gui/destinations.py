@@ -362,8 +362,12 @@ class DestinationsDialog(QDialog):
 
         self.list = QListWidget()
         self.list.setMinimumWidth(180)
+        self.list.setAccessibleName(self.tr("Destinations"))
         add = QToolButton(text="+", toolTip=self.tr("Add a destination"))
         remove = QToolButton(text="\u2212", toolTip=self.tr("Remove the selected destination"))  # minus sign
+        # The buttons show a symbol: screen readers say what they do.
+        add.setAccessibleName(add.toolTip())
+        remove.setAccessibleName(remove.toolTip())
         add.clicked.connect(self.add_destination)
         remove.clicked.connect(self.remove_destination)
         buttons_row = QHBoxLayout()
@@ -426,6 +430,8 @@ class DestinationsDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.buttons.accepted.connect(self.accept)
+        for button in self.buttons.buttons():
+            button.setAccessibleName(button.text().replace("&", ""))
         self.buttons.rejected.connect(self.reject)
         body = QHBoxLayout()
         body.addLayout(left)

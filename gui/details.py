@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QFontDatabase, QPalette
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from core import TaskSnapshot, TaskState
 
 from .formatting import format_bytes, returned_url, state_text
+from .theme import error_text_colour
 
 __all__ = ["DetailsDialog"]
 
@@ -64,8 +65,7 @@ class DetailsDialog(QDialog):
         if task.http_status is not None:
             add(self.tr("HTTP status:"), str(task.http_status))
         self.error = add(self.tr("Error:"), task.error or "—", name="error")
-        if task.state is TaskState.FAILED:
-            self.error.setStyleSheet("color: #c01c28;")
+        self._apply_error_colour()
         url = returned_url(task.response_text)
         if url:
             link = add(self.tr("Returned URL:"), f'<a href="{url}">{url}</a>', name="url")
@@ -78,9 +78,25 @@ class DetailsDialog(QDialog):
         self.response.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        for button in buttons.buttons():
+            button.setAccessibleName(button.text().replace("&", ""))
+        response_label = QLabel(self.tr("Server &response:"))
+        response_label.setBuddy(self.response)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(QLabel(self.tr("Server response:")))
+        layout.addWidget(response_label)
         layout.addWidget(self.response, 1)
         layout.addWidget(buttons)
         self.resize(620, 480)
+
+    def _apply_error_colour(self) -> None:
+        """A failure's reason in red: a darker red on a light palette, a lighter one on a dark."""
+        palette = QPalette(self.palette())
+        if self.task.state is TaskState.FAILED:
+            palette.setColor(QPalette.ColorRole.WindowText, error_text_colour(palette))
+        self.error.setPalette(palette)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_error_colour()

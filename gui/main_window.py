@@ -48,9 +48,9 @@ from .controller import UploadController
 from .destinations import DestinationsDialog, SavedDestination
 from .details import DetailsDialog
 from .formatting import format_bytes, format_duration, format_speed, returned_url
-from .icons import app_icon, toolbar_icon
 from .models import BatchStatus, Column, Role, TaskKey
 from .queue_view import UploadTableView, local_paths
+from .resources import action_icon, app_icon
 from .settings import AppSettings
 
 __all__ = ["MainWindow"]
@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self.proxy.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.view = UploadTableView(self)
         self.view.setModel(self.proxy)
+        self.view.setAccessibleName(self.tr("Upload queue"))
         self.view.apply_default_widths()
         self.view.enable_sorting()
         self.setCentralWidget(self.view)
@@ -126,13 +127,21 @@ class MainWindow(QMainWindow):
         *,
         icon: str | None = None,
         shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        fallback: str = "",
         tip: str = "",
         name: str = "",
     ) -> QAction:
         action = QAction(text, self)
         if icon:
-            action.setIcon(toolbar_icon(icon))
-        if shortcut is not None:
+            # Kept on the action: the icon is redrawn in the new text colour when the palette changes.
+            action.setProperty("icon_name", icon)
+            action.setIcon(action_icon(icon))
+        if isinstance(shortcut, QKeySequence.StandardKey):
+            # The platform's own keys; some platforms have none for a key (Windows: Quit).
+            action.setShortcuts(shortcut)
+            if action.shortcut().isEmpty() and fallback:
+                action.setShortcut(QKeySequence(fallback))
+        elif shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         if tip:
             action.setToolTip(tip)
@@ -168,12 +177,17 @@ class MainWindow(QMainWindow):
             name="destinations",
         )
         self.action_quit = a(
-            self.tr("Quit"), self.request_quit, shortcut=QKeySequence.StandardKey.Quit, name="quit"
+            self.tr("Quit"),
+            self.request_quit,
+            shortcut=QKeySequence.StandardKey.Quit,
+            fallback="Ctrl+Q",
+            name="quit",
         )
         self.action_pause_all = a(
             self.tr("Pause all"),
             self.controller.pause_all,
             icon="pause",
+            shortcut="Ctrl+Shift+P",
             tip=self.tr("Pause every upload"),
             name="pause_all",
         )
@@ -181,6 +195,7 @@ class MainWindow(QMainWindow):
             self.tr("Resume all"),
             self.controller.resume_all,
             icon="resume",
+            shortcut="Ctrl+Shift+U",
             tip=self.tr("Resume paused uploads and continue a stopped queue"),
             name="resume_all",
         )
@@ -188,6 +203,7 @@ class MainWindow(QMainWindow):
             self.tr("Stop after running"),
             self.controller.stop_after_running,
             icon="stop-after",
+            shortcut="Ctrl+Shift+T",
             tip=self.tr("Stop after running uploads: they finish, queued ones wait until you resume"),
             name="stop_after_running",
         )
@@ -195,6 +211,7 @@ class MainWindow(QMainWindow):
             self.tr("Cancel all"),
             self.request_cancel_all,
             icon="cancel",
+            shortcut="Ctrl+Shift+X",
             tip=self.tr("Cancel every unfinished upload now"),
             name="cancel_all",
         )
@@ -202,6 +219,7 @@ class MainWindow(QMainWindow):
             self.tr("Retry failed"),
             self.controller.retry_failed,
             icon="retry",
+            shortcut="Ctrl+Shift+F",
             tip=self.tr("Try every failed upload again"),
             name="retry_failed",
         )
@@ -209,6 +227,7 @@ class MainWindow(QMainWindow):
             self.tr("Clear finished"),
             self.controller.clear_finished,
             icon="clear",
+            shortcut="Ctrl+Shift+Del",
             tip=self.tr("Remove uploaded and cancelled files from the list"),
             name="clear_finished",
         )
@@ -290,8 +309,14 @@ class MainWindow(QMainWindow):
         self.upload_menu = bar.addMenu(self.tr("&Upload"))
         self._fill_row_menu(self.upload_menu)
         self.help_menu = bar.addMenu(self.tr("&Help"))
-        about = self.help_menu.addAction(self.tr("About Skylift"))
-        about.triggered.connect(self._about)
+        self.action_about = self._action(
+            self.tr("About Skylift"),
+            self._about,
+            shortcut=QKeySequence.StandardKey.HelpContents,
+            fallback="F1",
+            name="about",
+        )
+        self.help_menu.addAction(self.action_about)
 
     def _fill_row_menu(self, menu: QMenu) -> None:
         menu.addActions([self.action_pause, self.action_resume, self.action_cancel, self.action_retry])
@@ -328,12 +353,19 @@ class MainWindow(QMainWindow):
         label.setBuddy(self.destination_combo)
         self.destination_combo.activated.connect(self._destination_chosen)
         bar.addWidget(self.destination_combo)
+        self.destination_combo.setAccessibleName(self.tr("Upload to"))
+        for action in bar.actions():
+            button = bar.widgetForAction(action)
+            if button is not None and not action.isSeparator() and action.text():
+                # Screen readers name a button by this, not by the action's text with its "…".
+                button.setAccessibleName(action.text().replace("&", "").rstrip("…"))
         self.toolbar = bar
         self.addToolBar(bar)
 
     def _create_status_bar(self) -> None:
         self.status_label = QLabel(self.tr("Ready"))
         self.status_label.setObjectName("status_label")
+        self.status_label.setAccessibleName(self.tr("Status"))
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.speed_label = QLabel("")
         self.speed_label.setObjectName("speed_label")
@@ -373,7 +405,7 @@ class MainWindow(QMainWindow):
         combo.blockSignals(True)
         combo.clear()
         for destination in store.all():
-            combo.addItem(toolbar_icon("destinations"), destination.label, destination.id)
+            combo.addItem(action_icon("destinations"), destination.label, destination.id)
             combo.setItemData(combo.count() - 1, destination.url, Qt.ItemDataRole.ToolTipRole)
         if combo.count():
             combo.insertSeparator(combo.count())
@@ -814,9 +846,23 @@ class MainWindow(QMainWindow):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            # The desktop switched between light and dark: redraw the monochrome icons.
+            self._recolour_icons()
         if event.type() == QEvent.Type.WindowStateChange and self.isMinimized() and self.tray_available():
             # Minimising hides to the tray; deferred, as hiding inside the state change confuses some WMs.
             QTimer.singleShot(0, self._hide_if_minimized)
+
+    def _recolour_icons(self) -> None:
+        palette = self.palette()
+        for action in self.findChildren(QAction):
+            name = action.property("icon_name")
+            if name:
+                action.setIcon(action_icon(str(name), palette))
+        combo = self.destination_combo
+        for index in range(combo.count()):
+            if combo.itemData(index) not in (None, _MANAGE):
+                combo.setItemIcon(index, action_icon("destinations", palette))
 
     def _hide_if_minimized(self) -> None:
         if self.isMinimized() and self.tray_available():

@@ -31,7 +31,7 @@ from PySide6.QtCore import (
 from core import TaskSnapshot, TaskState
 
 from .formatting import format_bytes, format_duration, format_speed, state_text, summary_text
-from .icons import state_icon
+from .resources import state_icon
 
 __all__ = ["BatchStatus", "Column", "Role", "TaskKey", "UploadTableModel", "runs"]
 

@@ -1,6 +1,9 @@
 """Finding the files in ``resources/``: from a source checkout, or from a PyInstaller bundle.
 
-Icons are SVG, drawn by Qt's SVG icon engine at whatever size the tray or window asks for.
+Every icon is an SVG in ``resources/icons/``: ``skylift`` (the application), ``tray-*`` (the tray),
+``state-<TaskState value>`` (the State column's coloured badges) and ``action-*`` (menus and the
+toolbar). Action icons are monochrome: they draw in ``currentColor``, which becomes the palette's
+button-text colour here, so they read on a light and a dark palette alike.
 """
 
 from __future__ import annotations
@@ -11,10 +14,13 @@ import sys
 import sysconfig
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtCore import QByteArray, QRectF, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QImage, QPainter, QPalette, QPixmap
+from PySide6.QtSvg import QSvgRenderer
 
-__all__ = ["icon", "icon_path", "resource_dir"]
+from core import TaskState
+
+__all__ = ["action_icon", "app_icon", "icon", "icon_path", "monochrome_icon", "resource_dir", "state_icon"]
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +57,54 @@ def icon(name: str) -> QIcon:
             return loaded
     log.warning("icon %r not found at %s; using a stand-in", name, path)
     return _stand_in()
+
+
+def app_icon() -> QIcon:
+    return icon("skylift")
+
+
+def state_icon(state: TaskState) -> QIcon:
+    """The State column's badge; an interrupted task looks queued (it is queued again)."""
+    if state is TaskState.INTERRUPTED:
+        state = TaskState.QUEUED
+    return icon(f"state-{state.value}")
+
+
+def action_icon(name: str, palette: QPalette | None = None) -> QIcon:
+    """``resources/icons/action-<name>.svg`` in the palette's button-text colour (the application
+    palette unless one is given). Call again after a palette change: the colour is part of the key."""
+    palette = palette or QGuiApplication.palette()
+    colour = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.ButtonText)
+    return monochrome_icon(f"action-{name}", colour.name())
+
+
+_SIZES = (16, 20, 24, 32)
+
+
+@functools.cache
+def monochrome_icon(name: str, colour: str) -> QIcon:
+    """The named SVG with ``currentColor`` drawn in ``colour``, rendered at the usual sizes (1x and 2x).
+    Qt's SVG engine cannot be told what ``currentColor`` is, hence the substitution."""
+    path = icon_path(name)
+    try:
+        svg = path.read_text(encoding="utf-8")
+    except OSError:
+        log.warning("icon %r not found at %s; using a stand-in", name, path)
+        return _stand_in()
+    renderer = QSvgRenderer(QByteArray(svg.replace("currentColor", colour).encode()))
+    result = QIcon()
+    for size in _SIZES:
+        for scale in (1, 2):
+            image = QImage(size * scale, size * scale, QImage.Format.Format_ARGB32_Premultiplied)
+            image.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(image)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            renderer.render(painter, QRectF(0, 0, size * scale, size * scale))
+            painter.end()
+            pixmap = QPixmap.fromImage(image)
+            pixmap.setDevicePixelRatio(scale)
+            result.addPixmap(pixmap)
+    return result
 
 
 def _stand_in() -> QIcon:

@@ -147,16 +147,17 @@ class TrayController(QObject):
 
         # The menu keeps its actions and refreshes them just before it opens: a menu exported over
         # D-Bus (StatusNotifier hosts) keeps item ids stable that way, so hosts don't flicker.
+        # No shortcuts (a tray menu has no window to take keys): & mnemonics for the keyboard.
         self._menu = QMenu()
         self._toggle_action = QAction(self._menu)
         self._toggle_action.triggered.connect(self._toggle_window)
-        self._pause_action = QAction(self.tr("Pause all"), self._menu)
+        self._pause_action = QAction(self.tr("&Pause all"), self._menu)
         self._pause_action.triggered.connect(self.pause_all)
-        self._resume_action = QAction(self.tr("Resume all"), self._menu)
+        self._resume_action = QAction(self.tr("&Resume all"), self._menu)
         self._resume_action.triggered.connect(self.resume_all)
-        self._cancel_action = QAction(self.tr("Cancel all"), self._menu)
+        self._cancel_action = QAction(self.tr("&Cancel all"), self._menu)
         self._cancel_action.triggered.connect(self.cancel_all)
-        self._quit_action = QAction(self.tr("Quit"), self._menu)
+        self._quit_action = QAction(self.tr("&Quit"), self._menu)
         self._quit_action.triggered.connect(self.quit_requested)
         self._menu.addAction(self._toggle_action)
         self._menu.addSeparator()
@@ -219,7 +220,7 @@ class TrayController(QObject):
 
     def refresh_menu(self) -> None:
         visible = self._is_window_visible()
-        self._toggle_action.setText(self.tr("Hide Skylift") if visible else self.tr("Show Skylift"))
+        self._toggle_action.setText(self.tr("&Hide Skylift") if visible else self.tr("&Show Skylift"))
         status = self._status
         self._pause_action.setEnabled(bool(status.active or status.waiting))
         self._resume_action.setEnabled(bool(status.paused))

@@ -189,169 +189,170 @@ Uploads continue; the details are in the log.</source>
     </message>
     <message>
         <location filename="../../gui/destinations.py" line="353"/>
-        <location filename="../../gui/destinations.py" line="607"/>
+        <location filename="../../gui/destinations.py" line="365"/>
+        <location filename="../../gui/destinations.py" line="613"/>
         <source>Destinations</source>
         <translation>上传目标</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="365"/>
+        <location filename="../../gui/destinations.py" line="366"/>
         <source>Add a destination</source>
         <translation>添加上传目标</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="366"/>
+        <location filename="../../gui/destinations.py" line="367"/>
         <source>Remove the selected destination</source>
         <translation>删除所选的上传目标</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="377"/>
+        <location filename="../../gui/destinations.py" line="381"/>
         <source>My server</source>
         <translation>我的服务器</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="386"/>
+        <location filename="../../gui/destinations.py" line="390"/>
         <source>key=value, one per line</source>
         <translation>键=值，每行一个</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="388"/>
+        <location filename="../../gui/destinations.py" line="392"/>
         <source>Name: value, one per line (no credentials here)</source>
         <translation>名称: 值，每行一个（不要在此填写凭据）</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="394"/>
+        <location filename="../../gui/destinations.py" line="398"/>
         <source> KiB/s</source>
         <translation> KiB/s</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="395"/>
+        <location filename="../../gui/destinations.py" line="399"/>
         <source>Unlimited</source>
         <translation>不限速</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="402"/>
+        <location filename="../../gui/destinations.py" line="406"/>
         <source>Stored in the system keyring, never in Skylift&apos;s files.</source>
         <translation>保存在系统密钥环中，绝不写入 Skylift 的文件。</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="408"/>
+        <location filename="../../gui/destinations.py" line="412"/>
         <source>&amp;Name:</source>
         <translation>名称(&amp;N)：</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="409"/>
+        <location filename="../../gui/destinations.py" line="413"/>
         <source>&amp;URL:</source>
         <translation>URL(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="410"/>
+        <location filename="../../gui/destinations.py" line="414"/>
         <source>&amp;Protocol:</source>
         <translation>协议(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="411"/>
+        <location filename="../../gui/destinations.py" line="415"/>
         <source>&amp;Method:</source>
         <translation>方法(&amp;M)：</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="412"/>
+        <location filename="../../gui/destinations.py" line="416"/>
         <source>&amp;Field name:</source>
         <translation>字段名(&amp;F)：</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="413"/>
+        <location filename="../../gui/destinations.py" line="417"/>
         <source>Form fields:</source>
         <translation>表单字段：</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="414"/>
+        <location filename="../../gui/destinations.py" line="418"/>
         <source>&amp;Headers:</source>
         <translation>请求头(&amp;H)：</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="415"/>
+        <location filename="../../gui/destinations.py" line="419"/>
         <source>&amp;Concurrent uploads:</source>
         <translation>同时上传数(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="416"/>
+        <location filename="../../gui/destinations.py" line="420"/>
         <source>&amp;Bandwidth limit:</source>
         <translation>带宽限制(&amp;B)：</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="417"/>
+        <location filename="../../gui/destinations.py" line="421"/>
         <source>&amp;Authentication:</source>
         <translation>身份验证(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="418"/>
+        <location filename="../../gui/destinations.py" line="422"/>
         <source>U&amp;ser:</source>
         <translation>用户名(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="419"/>
+        <location filename="../../gui/destinations.py" line="423"/>
         <source>Header na&amp;me:</source>
         <translation>请求头名称(&amp;M)：</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="420"/>
-        <location filename="../../gui/destinations.py" line="523"/>
+        <location filename="../../gui/destinations.py" line="424"/>
+        <location filename="../../gui/destinations.py" line="529"/>
         <source>&amp;Token:</source>
         <translation>令牌(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="456"/>
+        <location filename="../../gui/destinations.py" line="462"/>
         <source>New destination</source>
         <translation>新的上传目标</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="503"/>
-        <location filename="../../gui/destinations.py" line="590"/>
+        <location filename="../../gui/destinations.py" line="509"/>
+        <location filename="../../gui/destinations.py" line="596"/>
         <source>unchanged (stored in the keyring)</source>
         <translation>未更改（已保存在密钥环中）</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="523"/>
+        <location filename="../../gui/destinations.py" line="529"/>
         <source>&amp;Password:</source>
         <translation>密码(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="530"/>
+        <location filename="../../gui/destinations.py" line="536"/>
         <source>Give the destination a name.</source>
         <translation>请为上传目标起一个名称。</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="532"/>
+        <location filename="../../gui/destinations.py" line="538"/>
         <source>The URL must start with http:// or https://.</source>
         <translation>URL 必须以 http:// 或 https:// 开头。</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="534"/>
+        <location filename="../../gui/destinations.py" line="540"/>
         <source>The URL has no host name.</source>
         <translation>URL 中没有主机名。</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="538"/>
+        <location filename="../../gui/destinations.py" line="544"/>
         <source>Headers, {problem}</source>
         <translation>请求头，{problem}</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="543"/>
+        <location filename="../../gui/destinations.py" line="549"/>
         <source>The header {name} looks like a credential. Headers are saved in plain text: choose an Authentication method instead, so that the secret goes to the keyring.</source>
         <translation>请求头 {name} 看起来是凭据。请求头以明文保存：请改为选择一种身份验证方式，这样密钥会保存到密钥环中。</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="550"/>
+        <location filename="../../gui/destinations.py" line="556"/>
         <source>Form fields, {problem}</source>
         <translation>表单字段，{problem}</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="554"/>
+        <location filename="../../gui/destinations.py" line="560"/>
         <source>Enter the name of the header that carries the token.</source>
         <translation>请输入携带令牌的请求头名称。</translation>
     </message>
     <message>
-        <location filename="../../gui/destinations.py" line="621"/>
+        <location filename="../../gui/destinations.py" line="627"/>
         <source>Two destinations are called {name}; names must be different.</source>
         <translation>有两个上传目标都叫 {name}；名称不能重复。</translation>
     </message>
@@ -359,77 +360,77 @@ Uploads continue; the details are in the log.</source>
 <context>
     <name>DetailsDialog</name>
     <message>
-        <location filename="../../gui/details.py" line="33"/>
+        <location filename="../../gui/details.py" line="34"/>
         <source>{name} — Details</source>
         <translation>{name} — 详细信息</translation>
     </message>
     <message>
-        <location filename="../../gui/details.py" line="48"/>
+        <location filename="../../gui/details.py" line="49"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../gui/details.py" line="49"/>
+        <location filename="../../gui/details.py" line="50"/>
         <source>File:</source>
         <translation>文件：</translation>
     </message>
     <message>
-        <location filename="../../gui/details.py" line="50"/>
+        <location filename="../../gui/details.py" line="51"/>
         <source>{size} ({count} bytes)</source>
         <translation>{size}（{count} 字节）</translation>
     </message>
     <message>
-        <location filename="../../gui/details.py" line="53"/>
+        <location filename="../../gui/details.py" line="54"/>
         <source>Size:</source>
         <translation>大小：</translation>
     </message>
     <message>
-        <location filename="../../gui/details.py" line="54"/>
+        <location filename="../../gui/details.py" line="55"/>
         <source>Destination:</source>
         <translation>上传目标：</translation>
     </message>
     <message>
-        <location filename="../../gui/details.py" line="55"/>
+        <location filename="../../gui/details.py" line="56"/>
         <source>Protocol:</source>
         <translation>协议：</translation>
     </message>
     <message>
-        <location filename="../../gui/details.py" line="56"/>
+        <location filename="../../gui/details.py" line="57"/>
         <source>State:</source>
         <translation>状态：</translation>
     </message>
     <message>
-        <location filename="../../gui/details.py" line="57"/>
+        <location filename="../../gui/details.py" line="58"/>
         <source>{sent} of {total}</source>
         <translation>{sent} / {total}</translation>
     </message>
     <message>
-        <location filename="../../gui/details.py" line="60"/>
+        <location filename="../../gui/details.py" line="61"/>
         <source>Sent:</source>
         <translation>已发送：</translation>
     </message>
     <message>
-        <location filename="../../gui/details.py" line="61"/>
+        <location filename="../../gui/details.py" line="62"/>
         <source>Attempts:</source>
         <translation>尝试次数：</translation>
     </message>
     <message>
-        <location filename="../../gui/details.py" line="62"/>
+        <location filename="../../gui/details.py" line="63"/>
         <source>Added:</source>
         <translation>添加时间：</translation>
     </message>
     <message>
-        <location filename="../../gui/details.py" line="63"/>
+        <location filename="../../gui/details.py" line="64"/>
         <source>Finished:</source>
         <translation>完成时间：</translation>
     </message>
     <message>
-        <location filename="../../gui/details.py" line="65"/>
+        <location filename="../../gui/details.py" line="66"/>
         <source>HTTP status:</source>
         <translation>HTTP 状态：</translation>
     </message>
     <message>
-        <location filename="../../gui/details.py" line="66"/>
+        <location filename="../../gui/details.py" line="67"/>
         <source>Error:</source>
         <translation>错误：</translation>
     </message>
@@ -445,8 +446,8 @@ Uploads continue; the details are in the log.</source>
     </message>
     <message>
         <location filename="../../gui/details.py" line="83"/>
-        <source>Server response:</source>
-        <translation>服务器响应：</translation>
+        <source>Server &amp;response:</source>
+        <translation>服务器响应(&amp;R)：</translation>
     </message>
 </context>
 <context>
@@ -616,351 +617,366 @@ Uploads continue; the details are in the log.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="147"/>
+        <location filename="../../gui/main_window.py" line="96"/>
+        <source>Upload queue</source>
+        <translation>上传队列</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="156"/>
         <source>Add files…</source>
         <translation>添加文件…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="151"/>
+        <location filename="../../gui/main_window.py" line="160"/>
         <source>Choose files to upload</source>
         <translation>选择要上传的文件</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="155"/>
+        <location filename="../../gui/main_window.py" line="164"/>
         <source>Add folder…</source>
         <translation>添加文件夹…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="159"/>
+        <location filename="../../gui/main_window.py" line="168"/>
         <source>Choose a folder to upload with everything in it</source>
         <translation>选择一个文件夹，上传其中的全部内容</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="163"/>
+        <location filename="../../gui/main_window.py" line="172"/>
         <source>Destinations…</source>
         <translation>上传目标…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="167"/>
+        <location filename="../../gui/main_window.py" line="176"/>
         <source>Define where uploads go</source>
         <translation>设置文件上传到哪里</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="171"/>
-        <location filename="../../gui/main_window.py" line="693"/>
+        <location filename="../../gui/main_window.py" line="180"/>
+        <location filename="../../gui/main_window.py" line="725"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="174"/>
+        <location filename="../../gui/main_window.py" line="187"/>
         <source>Pause all</source>
         <translation>全部暂停</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="177"/>
+        <location filename="../../gui/main_window.py" line="191"/>
         <source>Pause every upload</source>
         <translation>暂停所有上传</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="181"/>
+        <location filename="../../gui/main_window.py" line="195"/>
         <source>Resume all</source>
         <translation>全部继续</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="184"/>
+        <location filename="../../gui/main_window.py" line="199"/>
         <source>Resume paused uploads and continue a stopped queue</source>
         <translation>继续已暂停的上传，并恢复已停止的队列</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="188"/>
+        <location filename="../../gui/main_window.py" line="203"/>
         <source>Stop after running</source>
         <translation>当前完成后停止</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="191"/>
+        <location filename="../../gui/main_window.py" line="207"/>
         <source>Stop after running uploads: they finish, queued ones wait until you resume</source>
         <translation>当前上传完成后停止：正在进行的会完成，排队的等你继续后再开始</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="195"/>
+        <location filename="../../gui/main_window.py" line="211"/>
         <source>Cancel all</source>
         <translation>全部取消</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="198"/>
+        <location filename="../../gui/main_window.py" line="215"/>
         <source>Cancel every unfinished upload now</source>
         <translation>立即取消所有未完成的上传</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="202"/>
+        <location filename="../../gui/main_window.py" line="219"/>
         <source>Retry failed</source>
         <translation>重试失败项</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="205"/>
+        <location filename="../../gui/main_window.py" line="223"/>
         <source>Try every failed upload again</source>
         <translation>重新尝试所有失败的上传</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="209"/>
+        <location filename="../../gui/main_window.py" line="227"/>
         <source>Clear finished</source>
         <translation>清除已结束项</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="212"/>
+        <location filename="../../gui/main_window.py" line="231"/>
         <source>Remove uploaded and cancelled files from the list</source>
         <translation>从列表中移除已上传和已取消的文件</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="218"/>
+        <location filename="../../gui/main_window.py" line="237"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="221"/>
+        <location filename="../../gui/main_window.py" line="240"/>
         <source>Resume</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="224"/>
+        <location filename="../../gui/main_window.py" line="243"/>
         <source>Pause or resume</source>
         <translation>暂停或继续</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="227"/>
+        <location filename="../../gui/main_window.py" line="246"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="230"/>
+        <location filename="../../gui/main_window.py" line="249"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="233"/>
+        <location filename="../../gui/main_window.py" line="252"/>
         <source>Remove from list</source>
         <translation>从列表中移除</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="240"/>
+        <location filename="../../gui/main_window.py" line="259"/>
         <source>Details…</source>
         <translation>详细信息…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="243"/>
+        <location filename="../../gui/main_window.py" line="262"/>
         <source>Open containing folder</source>
         <translation>打开所在文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="250"/>
+        <location filename="../../gui/main_window.py" line="269"/>
         <source>Copy returned URL</source>
         <translation>复制返回的 URL</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="257"/>
+        <location filename="../../gui/main_window.py" line="276"/>
         <source>Copy server response</source>
         <translation>复制服务器响应</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="278"/>
+        <location filename="../../gui/main_window.py" line="297"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="284"/>
+        <location filename="../../gui/main_window.py" line="303"/>
         <source>&amp;Queue</source>
         <translation>队列(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="290"/>
+        <location filename="../../gui/main_window.py" line="309"/>
         <source>&amp;Upload</source>
         <translation>上传(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="292"/>
+        <location filename="../../gui/main_window.py" line="311"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="293"/>
-        <location filename="../../gui/main_window.py" line="785"/>
+        <location filename="../../gui/main_window.py" line="313"/>
+        <location filename="../../gui/main_window.py" line="817"/>
         <source>About Skylift</source>
         <translation>关于 Skylift</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="305"/>
+        <location filename="../../gui/main_window.py" line="330"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="321"/>
+        <location filename="../../gui/main_window.py" line="346"/>
         <source>Upload to </source>
         <translation>上传到 </translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="327"/>
+        <location filename="../../gui/main_window.py" line="352"/>
         <source>Where dropped and added files go</source>
         <translation>拖入和添加的文件将上传到这里</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="335"/>
-        <location filename="../../gui/main_window.py" line="757"/>
+        <location filename="../../gui/main_window.py" line="356"/>
+        <source>Upload to</source>
+        <translation>上传到</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="366"/>
+        <location filename="../../gui/main_window.py" line="789"/>
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="380"/>
+        <location filename="../../gui/main_window.py" line="368"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="412"/>
         <source>Manage destinations…</source>
         <translation>管理上传目标…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="419"/>
+        <location filename="../../gui/main_window.py" line="451"/>
         <source>Drop files or folders here</source>
         <translation>将文件或文件夹拖放到这里</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="420"/>
+        <location filename="../../gui/main_window.py" line="452"/>
         <source>Skylift will ask where to upload them</source>
         <translation>Skylift 会询问要上传到哪里</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="423"/>
+        <location filename="../../gui/main_window.py" line="455"/>
         <source>Drop files or folders here to upload them to {destination}</source>
         <translation>将文件或文件夹拖放到这里，上传到 {destination}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="425"/>
+        <location filename="../../gui/main_window.py" line="457"/>
         <source>or use Add files… and Add folder…</source>
         <translation>或使用“添加文件…”和“添加文件夹…”</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="454"/>
+        <location filename="../../gui/main_window.py" line="486"/>
         <source>Nothing was added: there is no destination to upload to.</source>
         <translation>未添加任何内容：没有可上传的目标。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="471"/>
+        <location filename="../../gui/main_window.py" line="503"/>
         <source>Adding {count} item to {destination}…</source>
         <translation>正在添加 {count} 项到 {destination}…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="473"/>
+        <location filename="../../gui/main_window.py" line="505"/>
         <source>Adding {count} items to {destination}…</source>
         <translation>正在添加 {count} 项到 {destination}…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="479"/>
+        <location filename="../../gui/main_window.py" line="511"/>
         <source>Add files</source>
         <translation>添加文件</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="485"/>
+        <location filename="../../gui/main_window.py" line="517"/>
         <source>Add folder</source>
         <translation>添加文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="498"/>
+        <location filename="../../gui/main_window.py" line="530"/>
         <source>Added {count} file for {destination}</source>
         <translation>已为 {destination} 添加 {count} 个文件</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="500"/>
+        <location filename="../../gui/main_window.py" line="532"/>
         <source>Added {count} files for {destination}</source>
         <translation>已为 {destination} 添加 {count} 个文件</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="593"/>
+        <location filename="../../gui/main_window.py" line="625"/>
         <source>Copied {count} URL</source>
         <translation>已复制 {count} 个 URL</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="593"/>
+        <location filename="../../gui/main_window.py" line="625"/>
         <source>Copied {count} URLs</source>
         <translation>已复制 {count} 个 URL</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="602"/>
+        <location filename="../../gui/main_window.py" line="634"/>
         <source>Copied the server&apos;s response</source>
         <translation>已复制服务器响应</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="656"/>
+        <location filename="../../gui/main_window.py" line="688"/>
         <source>{count} upload is running or queued. Cancelled uploads stop now; you can retry them later.</source>
         <translation>有 {count} 个上传正在进行或排队。取消的上传会立即停止；之后可以重试。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="660"/>
+        <location filename="../../gui/main_window.py" line="692"/>
         <source>{count} uploads are running or queued. Cancelled uploads stop now; you can retry them later.</source>
         <translation>有 {count} 个上传正在进行或排队。取消的上传会立即停止；之后可以重试。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="665"/>
+        <location filename="../../gui/main_window.py" line="697"/>
         <source>Cancel all uploads?</source>
         <translation>取消所有上传？</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="667"/>
+        <location filename="../../gui/main_window.py" line="699"/>
         <source>Cancel uploads</source>
         <translation>取消上传</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="668"/>
-        <location filename="../../gui/main_window.py" line="694"/>
+        <location filename="../../gui/main_window.py" line="700"/>
+        <location filename="../../gui/main_window.py" line="726"/>
         <source>Keep uploading</source>
         <translation>继续上传</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="682"/>
+        <location filename="../../gui/main_window.py" line="714"/>
         <source>{count} upload is not finished. They stop now and continue the next time you start Skylift.</source>
         <translation>有 {count} 个上传尚未完成。它们现在停止，下次启动 Skylift 时继续。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="686"/>
+        <location filename="../../gui/main_window.py" line="718"/>
         <source>{count} uploads are not finished. They stop now and continue the next time you start Skylift.</source>
         <translation>有 {count} 个上传尚未完成。它们现在停止，下次启动 Skylift 时继续。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="691"/>
+        <location filename="../../gui/main_window.py" line="723"/>
         <source>Quit Skylift?</source>
         <translation>退出 Skylift？</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="731"/>
+        <location filename="../../gui/main_window.py" line="763"/>
         <source>{done} of {total} file uploaded</source>
         <translation>已上传 {done} / {total} 个文件</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="733"/>
+        <location filename="../../gui/main_window.py" line="765"/>
         <source>{done} of {total} files uploaded</source>
         <translation>已上传 {done} / {total} 个文件</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="737"/>
+        <location filename="../../gui/main_window.py" line="769"/>
         <source>{count} failed</source>
         <translation>{count} 个失败</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="739"/>
+        <location filename="../../gui/main_window.py" line="771"/>
         <source>{sent} of {total}</source>
         <translation>{sent} / {total}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="745"/>
+        <location filename="../../gui/main_window.py" line="777"/>
         <source>{duration} left</source>
         <translation>剩余 {duration}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="748"/>
+        <location filename="../../gui/main_window.py" line="780"/>
         <source>stopped — Resume all continues</source>
         <translation>已停止 — “全部继续”可恢复</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="757"/>
+        <location filename="../../gui/main_window.py" line="789"/>
         <source>All uploads finished</source>
         <translation>所有上传已结束</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="787"/>
+        <location filename="../../gui/main_window.py" line="819"/>
         <source>A desktop upload manager: resumable, crash-proof uploads of big files over HTTP.</source>
         <translation>桌面上传管理器：通过 HTTP 上传大文件，可续传，不怕崩溃。</translation>
     </message>
@@ -998,34 +1014,34 @@ Uploads continue; the details are in the log.</source>
         <translation>Skylift — {status}</translation>
     </message>
     <message>
-        <location filename="../../gui/tray.py" line="153"/>
-        <source>Pause all</source>
-        <translation>全部暂停</translation>
+        <location filename="../../gui/tray.py" line="154"/>
+        <source>&amp;Pause all</source>
+        <translation>全部暂停(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/tray.py" line="155"/>
-        <source>Resume all</source>
-        <translation>全部继续</translation>
+        <location filename="../../gui/tray.py" line="156"/>
+        <source>&amp;Resume all</source>
+        <translation>全部继续(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gui/tray.py" line="157"/>
-        <source>Cancel all</source>
-        <translation>全部取消</translation>
+        <location filename="../../gui/tray.py" line="158"/>
+        <source>&amp;Cancel all</source>
+        <translation>全部取消(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../gui/tray.py" line="159"/>
-        <source>Quit</source>
-        <translation>退出</translation>
+        <location filename="../../gui/tray.py" line="160"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gui/tray.py" line="222"/>
-        <source>Hide Skylift</source>
-        <translation>隐藏 Skylift</translation>
+        <location filename="../../gui/tray.py" line="223"/>
+        <source>&amp;Hide Skylift</source>
+        <translation>隐藏 Skylift(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gui/tray.py" line="222"/>
-        <source>Show Skylift</source>
-        <translation>显示 Skylift</translation>
+        <location filename="../../gui/tray.py" line="223"/>
+        <source>&amp;Show Skylift</source>
+        <translation>显示 Skylift(&amp;S)</translation>
     </message>
 </context>
 <context>

@@ -28,7 +28,14 @@ def task(task_id: int, state: TaskState, sent: int = 0, size: int = 1000) -> Tas
     )
 
 
-@pytest.mark.parametrize("name", [state.value for state in TrayIconState] + ["skylift"])
+@pytest.mark.parametrize(
+    "name",
+    [state.value for state in TrayIconState]
+    + ["skylift"]
+    + [f"state-{s.value}" for s in TaskState if s is not TaskState.INTERRUPTED]
+    + [f"action-{n}" for n in ("add-file", "add-folder", "pause", "resume", "stop-after", "cancel", "retry")]
+    + [f"action-{n}" for n in ("destinations", "clear", "folder", "copy", "remove", "details")],
+)
 def test_icons_exist_and_load(qapp: object, name: str) -> None:
     assert icon_path(name).is_file(), resource_dir()
     assert not icon(name).isNull()
@@ -87,13 +94,13 @@ def test_controller_follows_the_status(qtbot: QtBot) -> None:
 
     tray.menu.aboutToShow.emit()
     texts = [action.text() for action in tray.menu.actions() if not action.isSeparator()]
-    assert texts == ["Show Skylift", "Pause all", "Resume all", "Cancel all", "Quit"]
+    assert texts == ["&Show Skylift", "&Pause all", "&Resume all", "&Cancel all", "&Quit"]
     enabled = {action.text(): action.isEnabled() for action in tray.menu.actions()}
-    assert enabled["Pause all"] and enabled["Cancel all"] and not enabled["Resume all"]
+    assert enabled["&Pause all"] and enabled["&Cancel all"] and not enabled["&Resume all"]
 
     visible = True
     tray.menu.aboutToShow.emit()
-    assert tray.menu.actions()[0].text() == "Hide Skylift"
+    assert tray.menu.actions()[0].text() == "&Hide Skylift"
 
 
 def test_menu_actions_emit_requests(qtbot: QtBot) -> None:
@@ -103,10 +110,10 @@ def test_menu_actions_emit_requests(qtbot: QtBot) -> None:
     tray.refresh_menu()
     actions = {action.text(): action for action in tray.menu.actions() if not action.isSeparator()}
     for text, signal in [
-        ("Resume all", tray.resume_all),
-        ("Cancel all", tray.cancel_all),
-        ("Quit", tray.quit_requested),
-        ("Show Skylift", tray.show_requested),
+        ("&Resume all", tray.resume_all),
+        ("&Cancel all", tray.cancel_all),
+        ("&Quit", tray.quit_requested),
+        ("&Show Skylift", tray.show_requested),
     ]:
         with qtbot.waitSignal(signal, timeout=1000):
             actions[text].trigger()
