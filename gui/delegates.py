@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
 )
 
-from core import TaskSnapshot, TaskState
+from core import TaskSnapshot, TaskState, WireProtocol
 
 from .models import Column, Role
 from .theme import state_bar_colour
@@ -80,6 +80,20 @@ class ProgressDelegate(QueueItemDelegate):
             option.palette.color(QPalette.ColorRole.Text),  # type: ignore[attr-defined]
         )
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, widget)
+        self._paint_confirmed(painter, task, rect, option.palette)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _paint_confirmed(painter: QPainter, task: TaskSnapshot, rect: QRect, palette: QPalette) -> None:
+        """Resumable uploads: a strip under the bar for the bytes the server has confirmed, which
+        trail the bytes sent (what is in flight is lost on a drop; what is confirmed is not)."""
+        if task.destination.protocol is not WireProtocol.TUS or task.total_bytes <= 0:
+            return
+        if not task.bytes_confirmed or task.state is TaskState.COMPLETED:
+            return
+        fraction = min(1.0, task.bytes_confirmed / task.total_bytes)
+        strip = QRect(rect.left() + 1, rect.bottom() - 2, round((rect.width() - 2) * fraction), 3)
+        colour = state_bar_colour(TaskState.COMPLETED, palette) or palette.color(QPalette.ColorRole.Link)
+        painter.fillRect(strip, colour)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         hint = super().sizeHint(option, index)
