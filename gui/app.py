@@ -28,7 +28,7 @@ import qasync
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from core import SessionIdentifierInUse, SessionManager, SkyliftError, TaskState, WireProtocol
+from core import SessionIdentifierInUse, SessionManager, SkyliftError, WireProtocol
 from core.cli import add_destination_options, add_state_options, parse_rate
 from core.paths import default_state_dir
 from core.redaction import is_secret_header
@@ -199,7 +199,6 @@ def attach_tray(window: MainWindow, controller: UploadController) -> Any | None:
     Returns the TrayController (None if the tray modules cannot be loaded)."""
     try:
         from .background import BackgroundEventsHandler
-        from .tray import BatchStatus as TrayStatus
         from .tray import TrayController
     except ImportError as error:
         log.warning("no tray support: %s", error)
@@ -222,23 +221,8 @@ def attach_tray(window: MainWindow, controller: UploadController) -> Any | None:
     controller.tasks_removed.connect(handler.forget)
 
     model = controller.model
-
-    def update(batch: BatchStatus) -> None:
-        tray.update_status(
-            TrayStatus(
-                total=batch.files_total - batch.files_cancelled,
-                completed=batch.files_completed,
-                failed=batch.files_failed,
-                active=model.count(TaskState.UPLOADING, TaskState.PROCESSING, TaskState.RETRY_WAIT),
-                waiting=model.count(TaskState.QUEUED, TaskState.INTERRUPTED),
-                paused=model.count(TaskState.PAUSED),
-                bytes_total=batch.bytes_total,
-                bytes_done=batch.bytes_sent,
-            )
-        )
-
-    model.batch_changed.connect(update)
-    model.counts_changed.connect(lambda: update(model.batch_status()))
+    model.batch_changed.connect(tray.update_status)
+    model.counts_changed.connect(lambda: tray.update_status(model.batch_status()))
     tray.show()
     return tray
 

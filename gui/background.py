@@ -19,45 +19,16 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from core.task import TaskSnapshot, TaskState
 
+from .formatting import summary_text
 from .notifications import NotificationLevel, Notifier
 
 __all__ = ["BackgroundEventsHandler", "BatchSummary"]
 
 log = logging.getLogger(__name__)
-
-
-# Visible strings, for Qt Linguist (pyside6-lupdate reads QT_TRANSLATE_NOOP). Singular and plural
-# are separate source strings, so that English reads right with no translation file loaded.
-_CONTEXT = "BatchSummary"
-# The first count of a summary names the files...
-_FIRST = {
-    "uploaded": (
-        QT_TRANSLATE_NOOP("BatchSummary", "{count} file uploaded"),
-        QT_TRANSLATE_NOOP("BatchSummary", "{count} files uploaded"),
-    ),
-    "failed": (
-        QT_TRANSLATE_NOOP("BatchSummary", "{count} file failed"),
-        QT_TRANSLATE_NOOP("BatchSummary", "{count} files failed"),
-    ),
-    "cancelled": (
-        QT_TRANSLATE_NOOP("BatchSummary", "{count} file cancelled"),
-        QT_TRANSLATE_NOOP("BatchSummary", "{count} files cancelled"),
-    ),
-}
-# ... the others follow it: "12 files uploaded, 1 failed".
-_FOLLOWING = {
-    "failed": QT_TRANSLATE_NOOP("BatchSummary", "{count} failed"),
-    "cancelled": QT_TRANSLATE_NOOP("BatchSummary", "{count} cancelled"),
-}
-
-
-def _tr(source: object) -> str:
-    # QT_TRANSLATE_NOOP is typed as returning object; it returns the source string.
-    return QCoreApplication.translate(_CONTEXT, str(source))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -92,23 +63,9 @@ class BatchSummary:
 
     @property
     def text(self) -> str:
-        """E.g. "12 files uploaded, 1 failed": the first count names the files, the rest follow it."""
-        parts: list[str] = []
-        for outcome, count in (
-            ("uploaded", self.uploaded),
-            ("failed", self.failed),
-            ("cancelled", self.cancelled),
-        ):
-            if not count:
-                continue
-            if parts:
-                parts.append(_tr(_FOLLOWING[outcome]).format(count=count))
-            else:
-                singular, plural = _FIRST[outcome]
-                parts.append(_tr(singular if count == 1 else plural).format(count=count))
-        if not parts:
-            return QCoreApplication.translate("BatchSummary", "No files uploaded")
-        return QCoreApplication.translate("BatchSummary", ", ").join(parts)
+        """E.g. "12 files uploaded, 1 failed": the same words as the status bar's batch summary
+        (``BatchStatus.summary``); both come from ``formatting.summary_text``."""
+        return summary_text(self.uploaded, self.failed, self.cancelled)
 
     @property
     def worth_a_notification(self) -> bool:

@@ -14,7 +14,6 @@ import math
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
@@ -30,7 +29,8 @@ from PySide6.QtCore import (
 
 from core import TaskSnapshot, TaskState
 
-from .formatting import format_bytes, format_duration, format_speed, state_text, summary_text
+from .batch import BatchStatus
+from .formatting import format_bytes, format_duration, format_speed, state_text
 from .resources import state_icon
 
 __all__ = ["BatchStatus", "Column", "Role", "TaskKey", "UploadTableModel", "runs"]
@@ -80,6 +80,7 @@ class Role(enum.IntEnum):
 # Rolling window for speed: long enough to smooth TCP bursts, short enough to follow real changes.
 SPEED_WINDOW = 5.0
 _ACTIVE = frozenset({TaskState.UPLOADING, TaskState.PROCESSING, TaskState.RETRY_WAIT})
+_WAITING = (TaskState.QUEUED, TaskState.INTERRUPTED)
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
@@ -98,35 +99,6 @@ class _Row:
         if task.state is not TaskState.UPLOADING or self.speed <= 0:
             return None
         return max(0, task.total_bytes - task.bytes_sent) / self.speed
-
-
-@dataclass(frozen=True)
-class BatchStatus:
-    """The current batch: everything queued since the queue was last idle."""
-
-    files_total: int = 0
-    files_completed: int = 0
-    files_failed: int = 0
-    files_cancelled: int = 0
-    bytes_total: int = 0
-    bytes_sent: int = 0
-    # Bytes per second over every running upload.
-    speed: float = 0.0
-    running: int = 0
-
-    @property
-    def files_unfinished(self) -> int:
-        return self.files_total - self.files_completed - self.files_failed - self.files_cancelled
-
-    @property
-    def eta(self) -> float | None:
-        if self.speed <= 0:
-            return None
-        return max(0, self.bytes_total - self.bytes_sent) / self.speed
-
-    @property
-    def summary(self) -> str:
-        return summary_text(self.files_completed, self.files_failed, self.files_cancelled)
 
 
 def runs(rows: Iterable[int]) -> list[tuple[int, int]]:
@@ -310,7 +282,9 @@ class UploadTableModel(QAbstractTableModel):
             bytes_total=batch.bytes_total,
             bytes_sent=batch.bytes_sent,
             speed=speed,
-            running=len(self._active),
+            active=len(self._active),
+            waiting=self.count(*_WAITING),
+            paused=self._state_counts[TaskState.PAUSED],
         )
 
     def close_batch(self) -> BatchStatus | None:

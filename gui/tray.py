@@ -11,18 +11,26 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import replace
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
-from core.task import TaskSnapshot, TaskState
+from core.task import TaskSnapshot
 
+from .batch import BatchStatus
 from .notifications import DesktopNotifier, create_notifier
 from .resources import icon
 
-__all__ = ["BatchStatus", "TrayController", "TrayIconState", "restore_window"]
+__all__ = [
+    "BatchStatus",
+    "TrayController",
+    "TrayIconState",
+    "batch_icon_state",
+    "batch_tooltip",
+    "restore_window",
+]
 
 
 class TrayIconState(enum.Enum):
@@ -34,91 +42,34 @@ class TrayIconState(enum.Enum):
     ERROR = "tray-error"
 
 
-@dataclass(frozen=True, kw_only=True)
-class BatchStatus:
-    """Counts over the tasks in the window's list (cancelled ones are left out of the totals)."""
+def batch_icon_state(status: BatchStatus) -> TrayIconState:
+    """The tray icon for the batch: running or waiting work first, then paused, then failures."""
+    if status.active or status.waiting:
+        return TrayIconState.ACTIVE
+    if status.paused:
+        return TrayIconState.PAUSED
+    if status.files_failed:
+        return TrayIconState.ERROR
+    return TrayIconState.IDLE
 
-    total: int = 0
-    completed: int = 0
-    failed: int = 0
-    # Holding a slot: uploading, waiting for the server, waiting to retry.
-    active: int = 0
-    # Queued or interrupted: will start when a slot frees.
-    waiting: int = 0
-    paused: int = 0
-    bytes_total: int = 0
-    bytes_done: int = 0
 
-    @classmethod
-    def from_tasks(cls, tasks: Iterable[TaskSnapshot]) -> BatchStatus:
-        total = completed = failed = active = waiting = paused = bytes_total = bytes_done = 0
-        for task in tasks:
-            state = task.state
-            if state is TaskState.CANCELLED:
-                continue
-            total += 1
-            bytes_total += task.total_bytes
-            if state is TaskState.COMPLETED:
-                completed += 1
-                bytes_done += task.total_bytes
-                continue
-            bytes_done += task.bytes_sent
-            if state is TaskState.FAILED:
-                failed += 1
-            elif state.is_active:
-                active += 1
-            elif state.is_runnable:
-                waiting += 1
-            elif state is TaskState.PAUSED:
-                paused += 1
-        return cls(
-            total=total,
-            completed=completed,
-            failed=failed,
-            active=active,
-            waiting=waiting,
-            paused=paused,
-            bytes_total=bytes_total,
-            bytes_done=bytes_done,
+def batch_tooltip(status: BatchStatus) -> str:
+    """E.g. "Skylift — 3 of 12 files, 45%" (cancelled files are left out of the totals)."""
+    total = status.files_counted
+    if not total:
+        return QCoreApplication.translate("TrayController", "Skylift — no uploads")
+    if total == 1:
+        text = QCoreApplication.translate("TrayController", "{done} of {total} file, {percent}%")
+    else:
+        text = QCoreApplication.translate("TrayController", "{done} of {total} files, {percent}%")
+    text = text.format(done=status.files_completed, total=total, percent=status.percent)
+    if batch_icon_state(status) is TrayIconState.PAUSED:
+        text = QCoreApplication.translate("TrayController", "paused, {progress}").format(progress=text)
+    if status.files_failed:
+        text = QCoreApplication.translate("TrayController", "{progress}, {failed} failed").format(
+            progress=text, failed=status.files_failed
         )
-
-    @property
-    def unfinished(self) -> int:
-        return self.active + self.waiting + self.paused
-
-    @property
-    def percent(self) -> int:
-        if self.bytes_total <= 0:
-            return 100 if self.total and not self.unfinished else 0
-        # Floor, so that 100% means every byte is there.
-        return min(100, self.bytes_done * 100 // self.bytes_total)
-
-    @property
-    def icon_state(self) -> TrayIconState:
-        if self.active or self.waiting:
-            return TrayIconState.ACTIVE
-        if self.paused:
-            return TrayIconState.PAUSED
-        if self.failed:
-            return TrayIconState.ERROR
-        return TrayIconState.IDLE
-
-    def tooltip(self) -> str:
-        """E.g. "Skylift — 3 of 12 files, 45%"."""
-        if not self.total:
-            return QCoreApplication.translate("TrayController", "Skylift — no uploads")
-        if self.total == 1:
-            text = QCoreApplication.translate("TrayController", "{done} of {total} file, {percent}%")
-        else:
-            text = QCoreApplication.translate("TrayController", "{done} of {total} files, {percent}%")
-        text = text.format(done=self.completed, total=self.total, percent=self.percent)
-        if self.icon_state is TrayIconState.PAUSED:
-            text = QCoreApplication.translate("TrayController", "paused, {progress}").format(progress=text)
-        if self.failed:
-            text = QCoreApplication.translate("TrayController", "{progress}, {failed} failed").format(
-                progress=text, failed=self.failed
-            )
-        return QCoreApplication.translate("TrayController", "Skylift — {status}").format(status=text)
+    return QCoreApplication.translate("TrayController", "Skylift — {status}").format(status=text)
 
 
 class TrayController(QObject):
@@ -197,7 +148,7 @@ class TrayController(QObject):
 
     @property
     def icon_state(self) -> TrayIconState:
-        return self._status.icon_state
+        return batch_icon_state(self._status)
 
     # -- commands ---------------------------------------------------------------------------------
 
@@ -212,7 +163,8 @@ class TrayController(QObject):
         self._is_window_visible = is_window_visible
 
     def update_status(self, status: BatchStatus) -> None:
-        if status != self._status:
+        # The speed changes on every progress tick and the tray does not show it: ignore it.
+        if replace(status, speed=self._status.speed) != self._status:
             self._apply(status)
 
     def update_from_tasks(self, tasks: Iterable[TaskSnapshot]) -> None:
@@ -224,7 +176,7 @@ class TrayController(QObject):
         status = self._status
         self._pause_action.setEnabled(bool(status.active or status.waiting))
         self._resume_action.setEnabled(bool(status.paused))
-        self._cancel_action.setEnabled(bool(status.unfinished))
+        self._cancel_action.setEnabled(bool(status.queue_unfinished))
 
     def shutdown(self) -> None:
         """Take the icon off the tray before the app exits (otherwise some hosts keep a ghost)."""
@@ -241,12 +193,12 @@ class TrayController(QObject):
 
     def _apply(self, status: BatchStatus) -> None:
         self._status = status
-        state = status.icon_state
+        state = batch_icon_state(status)
         if state is not self._icon_state:
             # Every change is a D-Bus signal to the tray host: only when the state really moved.
             self._icon_state = state
             self._tray.setIcon(icon(state.value))
-        tooltip = status.tooltip()
+        tooltip = batch_tooltip(status)
         if tooltip != self._tray.toolTip():
             self._tray.setToolTip(tooltip)
         self.refresh_menu()

@@ -23,8 +23,8 @@ Uploads continue; the details are in the log.</source>
 上传会继续进行；详细信息见日志。</translation>
     </message>
     <message>
-        <location filename="../../gui/app.py" line="264"/>
-        <location filename="../../gui/app.py" line="318"/>
+        <location filename="../../gui/app.py" line="248"/>
+        <location filename="../../gui/app.py" line="302"/>
         <source>Skylift cannot start: {error}</source>
         <translation>Skylift 无法启动：{error}</translation>
     </message>
@@ -32,69 +32,19 @@ Uploads continue; the details are in the log.</source>
 <context>
     <name>BatchSummary</name>
     <message>
-        <location filename="../../gui/background.py" line="39"/>
-        <source>{count} file uploaded</source>
-        <translation>已上传 {count} 个文件</translation>
-    </message>
-    <message>
-        <location filename="../../gui/background.py" line="40"/>
-        <source>{count} files uploaded</source>
-        <translation>已上传 {count} 个文件</translation>
-    </message>
-    <message>
-        <location filename="../../gui/background.py" line="43"/>
-        <source>{count} file failed</source>
-        <translation>{count} 个文件失败</translation>
-    </message>
-    <message>
-        <location filename="../../gui/background.py" line="44"/>
-        <source>{count} files failed</source>
-        <translation>{count} 个文件失败</translation>
-    </message>
-    <message>
-        <location filename="../../gui/background.py" line="47"/>
-        <source>{count} file cancelled</source>
-        <translation>已取消 {count} 个文件</translation>
-    </message>
-    <message>
-        <location filename="../../gui/background.py" line="48"/>
-        <source>{count} files cancelled</source>
-        <translation>已取消 {count} 个文件</translation>
-    </message>
-    <message>
-        <location filename="../../gui/background.py" line="53"/>
-        <source>{count} failed</source>
-        <translation>{count} 个失败</translation>
-    </message>
-    <message>
-        <location filename="../../gui/background.py" line="54"/>
-        <source>{count} cancelled</source>
-        <translation>{count} 个已取消</translation>
-    </message>
-    <message>
-        <location filename="../../gui/background.py" line="88"/>
+        <location filename="../../gui/background.py" line="59"/>
         <source>Uploads finished with errors</source>
         <translation>上传已结束，但有错误</translation>
     </message>
     <message>
-        <location filename="../../gui/background.py" line="90"/>
+        <location filename="../../gui/background.py" line="61"/>
         <source>Uploads cancelled</source>
         <translation>上传已取消</translation>
     </message>
     <message>
-        <location filename="../../gui/background.py" line="91"/>
+        <location filename="../../gui/background.py" line="62"/>
         <source>Uploads finished</source>
         <translation>上传已完成</translation>
-    </message>
-    <message>
-        <location filename="../../gui/background.py" line="110"/>
-        <source>No files uploaded</source>
-        <translation>没有上传任何文件</translation>
-    </message>
-    <message>
-        <location filename="../../gui/background.py" line="111"/>
-        <source>, </source>
-        <translation>，</translation>
     </message>
 </context>
 <context>
@@ -984,62 +934,62 @@ Uploads continue; the details are in the log.</source>
 <context>
     <name>TrayController</name>
     <message>
-        <location filename="../../gui/tray.py" line="109"/>
+        <location filename="../../gui/tray.py" line="60"/>
         <source>Skylift — no uploads</source>
         <translation>Skylift — 没有上传</translation>
     </message>
     <message>
-        <location filename="../../gui/tray.py" line="111"/>
+        <location filename="../../gui/tray.py" line="62"/>
         <source>{done} of {total} file, {percent}%</source>
         <translation>{done} / {total} 个文件，{percent}%</translation>
     </message>
     <message>
-        <location filename="../../gui/tray.py" line="113"/>
+        <location filename="../../gui/tray.py" line="64"/>
         <source>{done} of {total} files, {percent}%</source>
         <translation>{done} / {total} 个文件，{percent}%</translation>
     </message>
     <message>
-        <location filename="../../gui/tray.py" line="116"/>
+        <location filename="../../gui/tray.py" line="67"/>
         <source>paused, {progress}</source>
         <translation>已暂停，{progress}</translation>
     </message>
     <message>
-        <location filename="../../gui/tray.py" line="118"/>
+        <location filename="../../gui/tray.py" line="69"/>
         <source>{progress}, {failed} failed</source>
         <translation>{progress}，{failed} 个失败</translation>
     </message>
     <message>
-        <location filename="../../gui/tray.py" line="121"/>
+        <location filename="../../gui/tray.py" line="72"/>
         <source>Skylift — {status}</source>
         <translation>Skylift — {status}</translation>
     </message>
     <message>
-        <location filename="../../gui/tray.py" line="154"/>
+        <location filename="../../gui/tray.py" line="105"/>
         <source>&amp;Pause all</source>
         <translation>全部暂停(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/tray.py" line="156"/>
+        <location filename="../../gui/tray.py" line="107"/>
         <source>&amp;Resume all</source>
         <translation>全部继续(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gui/tray.py" line="158"/>
+        <location filename="../../gui/tray.py" line="109"/>
         <source>&amp;Cancel all</source>
         <translation>全部取消(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../gui/tray.py" line="160"/>
+        <location filename="../../gui/tray.py" line="111"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gui/tray.py" line="223"/>
+        <location filename="../../gui/tray.py" line="175"/>
         <source>&amp;Hide Skylift</source>
         <translation>隐藏 Skylift(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gui/tray.py" line="223"/>
+        <location filename="../../gui/tray.py" line="175"/>
         <source>&amp;Show Skylift</source>
         <translation>显示 Skylift(&amp;S)</translation>
     </message>
@@ -1114,21 +1064,21 @@ Uploads continue; the details are in the log.</source>
         <translation>上传目标</translation>
     </message>
     <message>
-        <location filename="../../gui/models.py" line="265"/>
+        <location filename="../../gui/models.py" line="237"/>
         <source>{name}
 Failed: {error}</source>
         <translation>{name}
 失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../gui/models.py" line="267"/>
+        <location filename="../../gui/models.py" line="239"/>
         <source>{name}
 Last attempt failed: {error}</source>
         <translation>{name}
 上次尝试失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../gui/models.py" line="275"/>
+        <location filename="../../gui/models.py" line="247"/>
         <source>{sent} of {total}</source>
         <translation>{sent} / {total}</translation>
     </message>

@@ -11,8 +11,9 @@ from pytestqt.qtbot import QtBot
 
 import core
 from core.task import TaskSnapshot, TaskState
+from gui.batch import BatchStatus
 from gui.resources import icon, icon_path, resource_dir
-from gui.tray import BatchStatus, TrayController, TrayIconState
+from gui.tray import TrayController, TrayIconState, batch_icon_state, batch_tooltip
 
 
 def task(task_id: int, state: TaskState, sent: int = 0, size: int = 1000) -> TaskSnapshot:
@@ -52,10 +53,17 @@ def test_status_from_tasks() -> None:
         task(6, TaskState.FAILED, sent=0),
     ]
     status = BatchStatus.from_tasks(tasks)
-    assert (status.total, status.completed, status.failed, status.active, status.waiting) == (5, 2, 1, 1, 1)
+    counts = (
+        status.files_counted,
+        status.files_completed,
+        status.files_failed,
+        status.active,
+        status.waiting,
+    )
+    assert counts == (5, 2, 1, 1, 1)
     assert status.percent == 50  # 2500 of 5000 bytes
-    assert status.icon_state is TrayIconState.ACTIVE
-    assert status.tooltip() == "Skylift — 2 of 5 files, 50%, 1 failed"
+    assert batch_icon_state(status) is TrayIconState.ACTIVE
+    assert batch_tooltip(status) == "Skylift — 2 of 5 files, 50%, 1 failed"
 
 
 @pytest.mark.parametrize(
@@ -78,8 +86,8 @@ def test_status_from_tasks() -> None:
 )
 def test_icon_state_and_tooltip(tasks: list[TaskSnapshot], state: TrayIconState, tooltip: str) -> None:
     status = BatchStatus.from_tasks(tasks)
-    assert status.icon_state is state
-    assert status.tooltip() == tooltip
+    assert batch_icon_state(status) is state
+    assert batch_tooltip(status) == tooltip
 
 
 def test_controller_follows_the_status(qtbot: QtBot) -> None:
