@@ -414,13 +414,13 @@ class DestinationsDialog(QDialog):
         self.form.addRow(self.tr("&Protocol:"), self.protocol)
         self.form.addRow(self.tr("&Method:"), self.method)
         self.form.addRow(self.tr("&Field name:"), self.field_name)
-        self.form.addRow(self.tr("Form fields:"), self.form_fields)
+        self.form.addRow(self.tr("F&orm fields:"), self.form_fields)
         self.form.addRow(self.tr("&Headers:"), self.headers)
         self.form.addRow(self.tr("&Concurrent uploads:"), self.concurrency)
         self.form.addRow(self.tr("&Bandwidth limit:"), self.bandwidth)
         self.form.addRow(self.tr("&Authentication:"), self.auth)
         self.form.addRow(self.tr("U&ser:"), self.username)
-        self.form.addRow(self.tr("Header na&me:"), self.auth_header)
+        self.form.addRow(self.tr("Header nam&e:"), self.auth_header)
         self.form.addRow(self.tr("&Token:"), self.secret)
         self.form.addRow("", self.secret_note)
         self.editor = QWidget()
@@ -526,7 +526,7 @@ class DestinationsDialog(QDialog):
         self.secret.setEnabled(kind is not AuthKind.NONE)
         label = self.form.labelForField(self.secret)
         if isinstance(label, QLabel):
-            label.setText(self.tr("&Password:") if kind is AuthKind.BASIC else self.tr("&Token:"))
+            label.setText(self.tr("Pass&word:") if kind is AuthKind.BASIC else self.tr("&Token:"))
 
     def _form_entry(self, entry: SavedDestination) -> SavedDestination:
         """The entry as the form describes it; raises ValueError with a message for the user."""

@@ -211,8 +211,8 @@ Uploads continue; the details are in the log.</source>
     </message>
     <message>
         <location filename="../../gui/destinations.py" line="417"/>
-        <source>Form fields:</source>
-        <translation>表单字段：</translation>
+        <source>F&amp;orm fields:</source>
+        <translation>表单字段(&amp;O)：</translation>
     </message>
     <message>
         <location filename="../../gui/destinations.py" line="418"/>
@@ -241,8 +241,8 @@ Uploads continue; the details are in the log.</source>
     </message>
     <message>
         <location filename="../../gui/destinations.py" line="423"/>
-        <source>Header na&amp;me:</source>
-        <translation>请求头名称(&amp;M)：</translation>
+        <source>Header nam&amp;e:</source>
+        <translation>请求头名称(&amp;E)：</translation>
     </message>
     <message>
         <location filename="../../gui/destinations.py" line="424"/>
@@ -263,8 +263,8 @@ Uploads continue; the details are in the log.</source>
     </message>
     <message>
         <location filename="../../gui/destinations.py" line="529"/>
-        <source>&amp;Password:</source>
-        <translation>密码(&amp;P)：</translation>
+        <source>Pass&amp;word:</source>
+        <translation>密码(&amp;W)：</translation>
     </message>
     <message>
         <location filename="../../gui/destinations.py" line="536"/>
@@ -997,31 +997,31 @@ Uploads continue; the details are in the log.</source>
 <context>
     <name>UploadController</name>
     <message>
-        <location filename="../../gui/controller.py" line="165"/>
+        <location filename="../../gui/controller.py" line="166"/>
         <source>Uploads to {destination} wait until the keyring is available. {problem}</source>
         <translation>上传到 {destination} 的任务将等待密钥环可用。{problem}</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="208"/>
+        <location filename="../../gui/controller.py" line="211"/>
         <source>{count} item was skipped:
 {problems}</source>
         <translation>跳过了 {count} 项：
 {problems}</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="210"/>
+        <location filename="../../gui/controller.py" line="213"/>
         <source>{count} items were skipped:
 {problems}</source>
         <translation>跳过了 {count} 项：
 {problems}</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="377"/>
+        <location filename="../../gui/controller.py" line="380"/>
         <source>No token for {destination} was found in the keyring; uploads are sent without credentials.</source>
         <translation>在密钥环中找不到 {destination} 的令牌；上传将不带凭据发送。</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="430"/>
+        <location filename="../../gui/controller.py" line="433"/>
         <source>Upload session {session} stopped: {problem}</source>
         <translation>上传会话 {session} 已停止：{problem}</translation>
     </message>

@@ -107,6 +107,17 @@ async def test_tray_menu_has_mnemonics_and_no_shortcuts(qapp: object) -> None:
     assert all(a.shortcut().isEmpty() for a in actions)
 
 
+def clashing_mnemonics(root: QWidget) -> dict[str, list[str]]:
+    """Alt+letter keys that more than one visible label of ``root`` claims."""
+    claims: dict[str, list[str]] = {}
+    for label in root.findChildren(QLabel):
+        text = label.text()
+        at = text.replace("&&", "").find("&")
+        if label.isVisibleTo(root) and label.buddy() is not None and 0 <= at < len(text) - 1:
+            claims.setdefault(text.replace("&&", "")[at + 1].lower(), []).append(text)
+    return {key: texts for key, texts in claims.items() if len(texts) > 1}
+
+
 async def test_every_control_has_an_accessible_name(tmp_path: Path, receiver: ReceiverServer) -> None:
     file = make_file(tmp_path / "in" / "report.pdf", 10_000)
     async with running_app(tmp_path / "state") as app:
@@ -134,6 +145,7 @@ async def test_every_control_has_an_accessible_name(tmp_path: Path, receiver: Re
         dialog = window.destinations_dialog
         assert dialog is not None
         assert not unnamed_controls(dialog), unnamed_controls(dialog)
+        assert not clashing_mnemonics(dialog), clashing_mnemonics(dialog)
         dialog.reject()
         # The row context menu is made of the window's actions (checked above).
         menu = QMenu(window)
