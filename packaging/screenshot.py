@@ -126,6 +126,9 @@ def render(output: Path, *, width: int = 1180, height: int = 600) -> None:
             window.proxy.mapFromSource(model.index(row, 0)),
             QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
         )
+        # The scripted rows have no live session behind them; a real one with uploads running
+        # enables "Stop after running".
+        window.action_stop_after.setEnabled(True)
         # Let layouts settle and the view paint (no event loop needed for a picture).
         for _ in range(5):
             app.processEvents()
