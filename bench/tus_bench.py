@@ -6,8 +6,10 @@
 Throughput: after one untimed warm-up upload, each client uploads the same file (random bytes, on
 tmpfs) in its own process, in an order that rotates every round; MiB/s is file size over the
 process's wall time (start-up included, for every client alike); peak RSS is the process's
-``ru_maxrss`` from ``wait4``. Every upload is checked (size and sha256 of what the server stored)
-and then deleted.
+``ru_maxrss`` from ``wait4``. CPU columns: the client's user+system time (``wait4``) and the
+@tus/server process's (``/proc/<pid>/stat`` before and after: all its threads, the JS thread and
+libuv's file-write pool, so it can pass 100%), each as a share of one core over the client's wall
+time. Every upload is checked (size and sha256 of what the server stored) and then deleted.
 
 Resume cost: ``skylift-cli upload --protocol tus`` is killed (SIGKILL) once the server holds half
 the file, then ``skylift-cli resume`` finishes it. A byte-counting proxy in front of the server
@@ -93,10 +95,27 @@ class Client:
 class Run:
     seconds: float
     peak_rss: int  # bytes
+    client_cpu: float  # seconds, user + system
+    server_cpu: float | None  # seconds, user + system, while the client ran
 
 
-def run_measured(client: Client, timeout: float = 3600) -> Run:
-    """Wall time and peak RSS (``wait4``'s ru_maxrss) of one client process."""
+def process_cpu(pid: int | None) -> float | None:
+    """User + system CPU seconds of a live process, from /proc (None where there is no /proc)."""
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as file:
+            fields = file.read().rsplit(b")", 1)[1].split()
+    except OSError:
+        return None
+    # After "pid (comm)": state is field 3, so utime (14) and stime (15) are at 11 and 12 here.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_measured(client: Client, timeout: float = 3600, server_pid: int | None = None) -> Run:
+    """Wall time, peak RSS (``wait4``'s ru_maxrss) and CPU time of one client process, and the CPU
+    time the server process (``server_pid``) spent meanwhile."""
+    server_before = process_cpu(server_pid)
     started = time.perf_counter()
     process = subprocess.Popen(
         client.command,
@@ -115,11 +134,17 @@ def run_measured(client: Client, timeout: float = 3600) -> Run:
             raise RuntimeError(f"{client.name} took longer than {timeout} s")
         time.sleep(0.005)
     elapsed = time.perf_counter() - started
+    server_after = process_cpu(server_pid)
     process.returncode = os.waitstatus_to_exitcode(status)
     error = process.stderr.read().decode(errors="replace") if process.stderr else ""
     if process.returncode != 0:
         raise RuntimeError(f"{client.name} failed with {process.returncode}: {error.strip()[-2000:]}")
-    return Run(elapsed, usage.ru_maxrss * 1024)
+    server_cpu = None if server_before is None or server_after is None else server_after - server_before
+    return Run(elapsed, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime, server_cpu)
+
+
+def cpu_share(seconds: float | None, wall: float) -> str:
+    return "    -" if seconds is None else f"{seconds / wall:5.0%}"
 
 
 def clear_uploads(peer: TusPeer) -> None:
@@ -159,6 +184,7 @@ def throughput(
     size = source.stat().st_size
     lineup = clients(peer, source, work / "state-throughput", node, args.clients)
     results: dict[str, list[Run]] = {client.name: [] for client in lineup}
+    server_pid = peer.process.pid if peer.process is not None else None
     # One untimed upload first: the server's first request of a run is always slower (JIT, caches).
     run_measured(lineup[0])
     check_and_clear(peer, size, sha256, verify=False, who=f"{lineup[0].name} (warm-up)")
@@ -168,13 +194,15 @@ def throughput(
         shift = round_index % len(lineup)
         for client in lineup[shift:] + lineup[:shift]:
             shutil.rmtree(work / "state-throughput", ignore_errors=True)
-            run = run_measured(client)
+            run = run_measured(client, server_pid=server_pid)
             check_and_clear(peer, size, sha256, verify=args.verify, who=client.name)
             results[client.name].append(run)
             rate = size / MiB / run.seconds
             print(
                 f"  round {round_index + 1} {client.name:<14} {rate:8.1f} MiB/s  "
-                f"{run.seconds:7.2f} s  peak RSS {run.peak_rss / MiB:7.1f} MiB",
+                f"{run.seconds:7.2f} s  peak RSS {run.peak_rss / MiB:7.1f} MiB  "
+                f"CPU client {cpu_share(run.client_cpu, run.seconds)} "
+                f"server {cpu_share(run.server_cpu, run.seconds)}",
                 flush=True,
             )
 
@@ -182,15 +210,22 @@ def throughput(
     medians = {
         name: size / MiB / statistics.median(r.seconds for r in runs) for name, runs in results.items()
     }
-    print(f"  {'client':<14} {'MiB/s':>8} {'min-max':>15} {'peak RSS':>10}  ratios")
+    print(
+        f"  {'client':<14} {'MiB/s':>8} {'min-max':>15} {'peak RSS':>10}  "
+        f"{'client CPU':>10} {'server CPU':>10}  ratios"
+    )
     for name, runs in results.items():
         rates = [size / MiB / r.seconds for r in runs]
         rss = statistics.median(r.peak_rss for r in runs) / MiB
+        client_cpu = statistics.median(r.client_cpu / r.seconds for r in runs)
+        server_shares = [r.server_cpu / r.seconds for r in runs if r.server_cpu is not None]
+        server_cpu = statistics.median(server_shares) if server_shares else None
         ratios = "  ".join(
             f"{medians[name] / medians[other]:.2f}x {other}" for other in medians if other != name
         )
         print(
-            f"  {name:<14} {medians[name]:8.1f} {min(rates):7.1f}-{max(rates):<7.1f} {rss:8.1f} MiB  {ratios}"
+            f"  {name:<14} {medians[name]:8.1f} {min(rates):7.1f}-{max(rates):<7.1f} {rss:8.1f} MiB  "
+            f"{cpu_share(client_cpu, 1):>10} {cpu_share(server_cpu, 1):>10}  {ratios}"
         )
 
 
@@ -302,6 +337,15 @@ def main() -> int:
         source = work / "source.bin"
         print(f"making a {args.size / MiB:.0f} MiB file of random bytes in {work} ...", flush=True)
         sha256 = make_file(source, args.size)
+        # The Python clients run from compiled bytecode, as installed ones do (as upload_bench.py):
+        # PYTHONDONTWRITEBYTECODE=1 would compile all of core/ at every start. A private cache,
+        # filled here so that no measured run compiles.
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+        os.environ["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+        imports = "import core.cli" + ("; import tusclient.client" if "tuspy" in args.clients else "")
+        subprocess.run(
+            [sys.executable, "-c", imports], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, check=True
+        )
         peer.start()
         print(f"@tus/server on {peer.url}; clients: {', '.join(args.clients)}", flush=True)
         throughput(args, peer, source, sha256, work, node)
