@@ -35,6 +35,7 @@ from core.redaction import is_secret_header
 
 from .controller import UploadController
 from .destinations import ADHOC_ID, DestinationStore, SavedDestination, describe_url
+from .file_open import FileOpenFilter
 from .main_window import MainWindow
 from .models import BatchStatus
 from .resources import app_icon
@@ -242,6 +243,9 @@ async def run_app(
     loop = asyncio.get_running_loop()
     if reporter is not None:
         loop.set_exception_handler(reporter.loop_exception)
+    # macOS delivers "Open with" and Dock drops as events, not arguments, from launch on.
+    file_open = FileOpenFilter()
+    QApplication.instance().installEventFilter(file_open)  # type: ignore[union-attr]
     try:
         manager = SessionManager(state_dir)
     except SkyliftError as error:
@@ -315,6 +319,7 @@ async def run_app(
             quit_now.set()
     if args.paths:
         window.add_paths(list(args.paths))
+    file_open.deliver_to(window.add_paths)
     await quit_now.wait()
 
     log.info("shutting down")
