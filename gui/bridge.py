@@ -131,7 +131,3 @@ class SessionBridge(QObject, SessionDelegate):
             self._progress.pop(key, None)
             self._ticking.discard(key)
         self._completed = [(t, e) for t, e in self._completed if (t.session_id, t.task_id) not in keys]
-
-    @property
-    def ticking(self) -> bool:
-        return self._tick.isActive()

@@ -119,10 +119,6 @@ class UploadController(QObject):
         running = {sid for sid, s in self._sessions.items() if s.is_valid and sid not in self._stopping}
         return self._known - running
 
-    @property
-    def jobs(self) -> set[asyncio.Task[Any]]:
-        return set(self._jobs)
-
     def has_running_uploads(self) -> bool:
         """Uploads are running or will start by themselves (queued in a running session)."""
         if self.model.count(*_ACTIVE):
@@ -143,11 +139,6 @@ class UploadController(QObject):
     def can_stop_after_running(self) -> bool:
         running = set(self._sessions) - self._stopping
         return bool(running) and self.model.count(*_ACTIVE, *_RUNNABLE) > 0
-
-    async def wait_idle(self) -> None:
-        """Until no command job is pending (tests and shutdown)."""
-        while self._jobs:
-            await asyncio.gather(*list(self._jobs), return_exceptions=True)
 
     # -- start and shutdown -----------------------------------------------------------------------
 

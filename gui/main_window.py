@@ -867,7 +867,3 @@ class MainWindow(QMainWindow):
     def _hide_if_minimized(self) -> None:
         if self.isMinimized() and self.tray_available():
             self.hide()
-
-
-def _count_text(count: int, noun: str) -> str:
-    return f"{count:,} {noun if count == 1 else noun + 's'}"

@@ -129,10 +129,6 @@ class SingleInstance(QObject):
         self._server: QLocalServer | None = None
         self._buffers: dict[QLocalSocket, QByteArray] = {}
 
-    @property
-    def is_primary(self) -> bool:
-        return self._server is not None
-
     def start(self) -> InstanceRole:
         """Take the state folder (and listen), or find that another process has it."""
         self.state_dir.mkdir(parents=True, exist_ok=True)

@@ -158,10 +158,6 @@ class TrayController(QObject):
     def hide(self) -> None:
         self._tray.hide()
 
-    def set_window_visibility(self, is_window_visible: Callable[[], bool]) -> None:
-        """For a window made after the tray."""
-        self._is_window_visible = is_window_visible
-
     def update_status(self, status: BatchStatus) -> None:
         # The speed changes on every progress tick and the tray does not show it: ignore it.
         if replace(status, speed=self._status.speed) != self._status:

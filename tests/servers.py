@@ -90,10 +90,45 @@ class Script:
         self.released.set()
 
 
-class ReceiverServer:
-    """An aiohttp app in its own thread and loop, so it works under any client loop (asyncio, qasync)."""
+class LoopThreadServer:
+    """A loopback server on its own asyncio loop in a daemon thread, so that tests on any loop
+    (asyncio, qasync) can use it. Subclasses write ``_main()``: listen on 127.0.0.1, set ``port``,
+    call ``self._ready.set()``, then ``await self._stop.wait()`` and clean up."""
+
+    name = "loopback server"
+
+    def __init__(self) -> None:
+        self.port = 0
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True, name=self.name)
+
+    def start(self) -> None:
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError(f"{self.name} did not start")
+
+    def stop(self) -> None:
+        self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(10)
+
+    def _serve(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._stop = asyncio.Event()
+        self._loop.run_until_complete(self._main())
+        self._loop.close()
+
+    async def _main(self) -> None:
+        raise NotImplementedError
+
+
+class ReceiverServer(LoopThreadServer):
+    """An aiohttp app that receives uploads and hashes what it gets."""
+
+    name = "receiver"
 
     def __init__(self, *, ssl_context: ssl.SSLContext | None = None) -> None:
+        super().__init__()
         self.received: list[Received] = []
         self.aborted: list[Aborted] = []
         self.scripts: dict[str, Script] = {}
@@ -103,11 +138,7 @@ class ReceiverServer:
         # Handlers sitting in a ``hold_after`` pause right now.
         self.holding = 0
         self._ssl = ssl_context
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
         self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self.port = 0
         self.done = threading.Condition()
 
     @property
@@ -116,15 +147,9 @@ class ReceiverServer:
         host = "localhost" if self._ssl else "127.0.0.1"
         return f"{scheme}://{host}:{self.port}"
 
-    def start(self) -> None:
-        self._thread.start()
-        if not self._ready.wait(10):
-            raise RuntimeError("receiver did not start")
-
     def stop(self) -> None:
         self._stopping.set()
-        self._loop.call_soon_threadsafe(self._stop_event.set)
-        self._thread.join(10)
+        super().stop()
 
     def script(self, path: str, **behaviour: object) -> Script:
         script = Script(**behaviour)  # type: ignore[arg-type]
@@ -146,12 +171,6 @@ class ReceiverServer:
     def received_at(self, path: str) -> list[Received]:
         return [r for r in self.received if r.path == path]
 
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._stop_event = asyncio.Event()
-        self._loop.run_until_complete(self._main())
-        self._loop.close()
-
     async def _main(self) -> None:
         app = web.Application(client_max_size=0)
         app.router.add_route("GET", "/ping", _ping)
@@ -163,7 +182,7 @@ class ReceiverServer:
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self._ready.set()
-        await self._stop_event.wait()
+        await self._stop.wait()
         await runner.cleanup()
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:

@@ -13,7 +13,7 @@ from core import TaskSnapshot, TaskState, UploadError, UploadSession
 __all__ = ["Event", "Recorder", "eventually", "fast_retries"]
 
 
-async def eventually(predicate: Callable[[], object], *, timeout: float = 10.0, what: str = "") -> None:
+async def eventually(predicate: Callable[[], object], *, timeout: float = 30.0, what: str = "") -> None:
     """Wait until ``predicate()`` is true: a condition, polled on the loop, never a fixed sleep."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

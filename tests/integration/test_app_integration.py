@@ -8,10 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from core.redaction import REDACTED
 from tests.conftest import make_file, sha256_of
@@ -19,15 +16,6 @@ from tests.integration.processes import Child, child_env
 from tests.servers import ReceiverServer
 
 TOKEN = "tok-4b1d9e0c7a2f58e3"
-
-
-@pytest.fixture
-def children() -> Iterator[list[Child]]:
-    started: list[Child] = []
-    yield started
-    for child in started:
-        if child.process.poll() is None:
-            child.kill()
 
 
 def app_env(tmp_path: Path) -> dict[str, str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,15 +14,6 @@ from gui.single_instance import InstanceRequest, server_name
 from tests.integration.processes import Child, child_env
 
 HARNESS = "tests.integration.instance_harness"
-
-
-@pytest.fixture
-def children() -> Iterator[list[Child]]:
-    started: list[Child] = []
-    yield started
-    for child in started:
-        if child.process.poll() is None:
-            child.kill()
 
 
 def start_primary(children: list[Child], state_dir: Path) -> Child:

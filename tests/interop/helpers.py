@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
 import random
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import core
 from core import TaskSnapshot, UploadError, UploadSession
+from tests.conftest import sha256_of
+from tests.core.helpers import eventually
 
 __all__ = ["Recorder", "eventually", "random_file", "sha256_of", "tus_destination"]
 
@@ -29,26 +28,8 @@ def random_file(path: Path, size: int, *, seed: int = 1) -> Path:
     return path
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        while block := file.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def tus_destination(url: str, **options: object) -> core.Destination:
     return core.Destination(url=url, protocol=core.WireProtocol.TUS, **options)  # type: ignore[arg-type]
-
-
-async def eventually(predicate: Callable[[], object], *, timeout: float = 30.0, what: str = "") -> None:
-    """Wait until ``predicate()`` holds: a condition polled on the loop, never a fixed sleep."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what or predicate}")
-        await asyncio.sleep(0.005)
 
 
 @dataclass

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.servers import LoopThreadServer
+
 __all__ = [
     "NODE_PEER_DIR",
     "TUSPY_SERVER",
@@ -155,24 +157,23 @@ def tuspy_peer(directory: Path, *extra: str) -> TusPeer:
     return TusPeer("tuspyserver", command, directory, port, cwd=PEERS)
 
 
-class CuttingProxy:
+class CuttingProxy(LoopThreadServer):
     """A loopback TCP proxy in its own thread that can drop a connection mid-request.
 
     ``cut_after(n)`` arms it: once ``n`` more client-to-server bytes have passed, the connection
     carrying them is aborted on both sides (what a dropped Wi-Fi or a restarted load balancer does).
     """
 
+    name = "cutting proxy"
+
     def __init__(self, target_port: int) -> None:
+        super().__init__()
         self.target_port = target_port
-        self.port = 0
         self.cuts = 0
         # Client-to-server bytes forwarded so far (request heads and bodies), for measurements.
         self.forwarded = 0
         self._budget: int | None = None
         self._lock = threading.Lock()
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True, name="cutting-proxy")
 
     def url(self, path: str = "/files/") -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -180,21 +181,6 @@ class CuttingProxy:
     def cut_after(self, count: int) -> None:
         with self._lock:
             self._budget = count
-
-    def start(self) -> None:
-        self._thread.start()
-        if not self._ready.wait(10):
-            raise RuntimeError("proxy did not start")
-
-    def stop(self) -> None:
-        self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(10)
-
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._stop = asyncio.Event()
-        self._loop.run_until_complete(self._main())
-        self._loop.close()
 
     async def _main(self) -> None:
         server = await asyncio.start_server(self._connection, "127.0.0.1", 0)

@@ -8,11 +8,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
-import threading
 import uuid
 from dataclasses import dataclass, field
 
 from aiohttp import web
+
+from tests.servers import LoopThreadServer
 
 __all__ = ["LoggedRequest", "ScriptedTusServer", "StoredUpload"]
 
@@ -44,8 +45,11 @@ def _decode_metadata(header: str) -> dict[str, str]:
     return values
 
 
-class ScriptedTusServer:
+class ScriptedTusServer(LoopThreadServer):
+    name = "scripted tus server"
+
     def __init__(self) -> None:
+        super().__init__()
         # What OPTIONS advertises.
         self.extensions = ["creation", "creation-with-upload", "termination", "expiration"]
         self.checksum_algorithms: list[str] = []
@@ -69,10 +73,6 @@ class ScriptedTusServer:
         self.uploads: dict[str, StoredUpload] = {}
         self.gone: dict[str, int] = {}
         self.log: list[LoggedRequest] = []
-        self.port = 0
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True, name="scripted-tus")
 
     @property
     def url(self) -> str:
@@ -86,21 +86,6 @@ class ScriptedTusServer:
         return next(iter(self.uploads.values()))
 
     # -- running ----------------------------------------------------------------------------------
-
-    def start(self) -> None:
-        self._thread.start()
-        if not self._ready.wait(10):
-            raise RuntimeError("scripted tus server did not start")
-
-    def stop(self) -> None:
-        self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(10)
-
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._stop = asyncio.Event()
-        self._loop.run_until_complete(self._main())
-        self._loop.close()
 
     async def _main(self) -> None:
         app = web.Application(client_max_size=0)
