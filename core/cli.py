@@ -14,7 +14,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -26,6 +26,7 @@ from .protocols import protocol_for
 from .session import UploadSession
 from .task import TaskSnapshot, TaskState
 from .transport import describe_bytes
+from .walker import collect_files
 
 __all__ = ["main"]
 
@@ -136,23 +137,6 @@ def add_session_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ca-file", type=Path, help="extra CA certificates to trust (PEM)")
     parser.add_argument("--json", action="store_true", help="one JSON object per file on stdout")
     add_state_options(parser)
-
-
-# -- files ----------------------------------------------------------------------------------------
-
-
-def expand_paths(paths: Sequence[Path]) -> Iterator[tuple[Path, str]]:
-    """Files with the name they get on the server: a folder's files keep their path under it."""
-    for path in paths:
-        if path.is_dir():
-            root = path.resolve()
-            for folder, dirs, files in os.walk(root):
-                dirs.sort()
-                for name in sorted(files):
-                    file = Path(folder, name)
-                    yield file, file.relative_to(root.parent).as_posix()
-        else:
-            yield path, path.name
 
 
 # -- reporting ------------------------------------------------------------------------------------
@@ -277,6 +261,11 @@ def destination_from_args(args: argparse.Namespace, url: str) -> Destination:
 
 
 async def upload(args: argparse.Namespace, manager: SessionManager) -> int:
+    # The walk of the window too (core.walker), off the loop. What cannot be read is named and
+    # makes the exit status 1, even when every file that could be read uploads.
+    collected = await asyncio.to_thread(collect_files, args.paths)
+    for problem in collected.problems:
+        print(f"skipped {problem}", file=sys.stderr)
     reporter = Reporter(json_lines=args.json)
     identifier = args.session or f"cli-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
     destination = destination_from_args(args, args.url)
@@ -286,7 +275,7 @@ async def upload(args: argparse.Namespace, manager: SessionManager) -> int:
         reporter.expect([t for t in session.tasks() if not t.state.is_final])
         already = {t.task_id for t in session.tasks()}
         fresh, adopted = [], []
-        for path, name in expand_paths(args.paths):
+        for path, name in collected.files:
             # A file whose unfinished resumable upload to this destination is on record continues
             # from the server's offset instead of starting over.
             previous = manager.store.find_unfinished_upload(path, destination) if resumable else None
@@ -300,7 +289,7 @@ async def upload(args: argparse.Namespace, manager: SessionManager) -> int:
         await session.wait_until_quiet()
     finally:
         reporter.close()
-    return EXIT_FAILED if reporter.failed else EXIT_OK
+    return EXIT_FAILED if reporter.failed or collected.problems else EXIT_OK
 
 
 async def resume(args: argparse.Namespace, manager: SessionManager) -> int:

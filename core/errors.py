@@ -5,6 +5,8 @@ SkyliftError
 │   ├── SessionIdentifierInUse      a live session already has this identifier
 │   └── SessionInvalidated          the session accepts no more tasks
 ├── StateStoreError                 the state database cannot be used
+│   ├── StateStoreBusy              another program holds it locked
+│   └── StateStoreUnwritable        its disk is full, or its folder read-only
 └── UploadError                     a task failed; ``retryable`` says whether another attempt may help
     ├── FileProblem
     │   ├── FileUnreadable          missing at start, a directory, or no permission
@@ -35,7 +37,9 @@ __all__ = [
     "SessionIdentifierInUse",
     "SessionInvalidated",
     "SkyliftError",
+    "StateStoreBusy",
     "StateStoreError",
+    "StateStoreUnwritable",
     "TransferError",
     "UploadCancelled",
     "UploadError",
@@ -63,6 +67,14 @@ class SessionInvalidated(SessionError):
 
 
 class StateStoreError(SkyliftError):
+    pass
+
+
+class StateStoreBusy(StateStoreError):
+    pass
+
+
+class StateStoreUnwritable(StateStoreError):
     pass
 
 

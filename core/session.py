@@ -31,15 +31,17 @@ from .errors import (
     RetriesExhausted,
     SessionIdentifierInUse,
     SessionInvalidated,
+    StateStoreError,
     UploadCancelled,
     UploadError,
 )
 from .locking import SessionLock
 from .protocols import AttemptContext, DiscardContext, UploadProtocol, protocol_for
 from .retry import parse_retry_after
-from .store import TaskStore
+from .store import StoredTasks, TaskStore
 from .streams import FileFingerprint, RateLimiter
 from .task import TaskSnapshot, TaskState
+from .text import printable
 from .transport import create_client, map_transport_error
 
 __all__ = ["UploadSession"]
@@ -97,8 +99,10 @@ class UploadSession:
         self._invalidated = asyncio.Event()
         self._background: set[asyncio.Task[None]] = set()
         self._discards: set[asyncio.Task[None]] = set()
+        # Final states on their way to the disk; their events go out once they are there.
+        self._reports: set[asyncio.Task[None]] = set()
         self._next_id = 1
-        self._reattach(store.load_session(configuration.identifier))
+        self._reattach(store.load(configuration.identifier))
         asyncio.get_running_loop().call_soon(self._pump)
 
     # -- queries ----------------------------------------------------------------------------------
@@ -160,11 +164,11 @@ class UploadSession:
             self._counts[snapshot.state] += 1
             if snapshot.state.is_runnable:
                 heapq.heappush(self._runnable, snapshot.task_id)
-            self._notify_state(snapshot)
+                self._notify_state(snapshot)
         self._store.save_many(snapshots)
         for failed, reason in unreadable:
             self._work_done = True
-            self._call_delegate(self.delegate.did_complete, self, failed, reason)
+            self._report_when_written(self._records[failed.task_id], reason)
         self._quiet.clear()
         self._pump()
         return snapshots
@@ -322,12 +326,13 @@ class UploadSession:
 
     # -- scheduling -------------------------------------------------------------------------------
 
-    def _reattach(self, snapshots: list[TaskSnapshot]) -> None:
+    def _reattach(self, stored: StoredTasks) -> None:
         interrupted = []
-        for snapshot in snapshots:
+        # Ids of rows set aside stay taken: a new task must never overwrite one.
+        self._next_id = stored.highest_task_id + 1
+        for snapshot in stored.tasks:
             record = _Record(snapshot)
             self._records[snapshot.task_id] = record
-            self._next_id = max(self._next_id, snapshot.task_id + 1)
             if snapshot.state.is_active:
                 # Found running: the process that owned it died or quit mid-upload.
                 record.snapshot = snapshot.evolve(
@@ -402,16 +407,18 @@ class UploadSession:
 
     def _after_change(self) -> None:
         self._check_quiet()
+        if self._running or self._reports:
+            return
         unfinished = sum(n for state, n in self._counts.items() if not state.is_final)
-        if self._work_done and self._running == 0 and unfinished == 0:
+        if self._work_done and unfinished == 0:
             self._work_done = False
             self._call_delegate(self.delegate.did_finish_events, self)
-        if not self._starting and self._running == 0:
+        if not self._starting:
             self._begin_invalidation()
 
     def _check_quiet(self) -> None:
         waiting = self._counts[TaskState.QUEUED] + self._counts[TaskState.INTERRUPTED]
-        if self._running == 0 and not (self._starting and waiting):
+        if self._running == 0 and not self._reports and not (self._starting and waiting):
             self._quiet.set()
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
@@ -440,6 +447,9 @@ class UploadSession:
         job.add_done_callback(self._discards.discard)
 
     async def _invalidate(self, error: Exception | None) -> None:
+        if self._reports:
+            # Completions still on their way to the disk are reported before the session ends.
+            await asyncio.wait(set(self._reports))
         self._quiet.set()
         if self._discards:
             # Termination requests of cancelled uploads go out before the client closes.
@@ -534,7 +544,9 @@ class UploadSession:
                 self._finish(record, TaskState.FAILED, error)
                 return None
             return error
-        text = response.body.decode("utf-8", errors="replace")
+        text = response.text
+        if response.body_problem:
+            log.info("task %s/%s: %s", self.identifier, record.snapshot.task_id, response.body_problem)
         if response.body:
             self._call_delegate(self.delegate.did_receive_data, self, record.snapshot, response.body)
         if response.ok:
@@ -557,10 +569,12 @@ class UploadSession:
             return None
         return failure
 
-    def _save_resume_data(self, record: _Record, data: Mapping[str, Any] | None) -> None:
+    async def _save_resume_data(self, record: _Record, data: Mapping[str, Any] | None) -> None:
         self._update(record, resume_data=data)
-        # Written at once, not with the next batch: a crash right after must not lose the upload URL.
-        self._store.save_urgent(record.snapshot)
+        # On disk before the protocol sends what depends on it: a crash right after must not lose
+        # the upload URL. If the disk refuses, the upload goes on (the store says what is wrong).
+        with contextlib.suppress(StateStoreError):
+            await asyncio.wrap_future(self._store.save_durable(record.snapshot))
 
     def _set_confirmed(self, record: _Record, offset: int) -> None:
         self._update(record, bytes_sent=offset, bytes_confirmed=offset)
@@ -604,25 +618,58 @@ class UploadSession:
     def _finish(
         self, record: _Record, state: TaskState, error: UploadError | None, **changes: object
     ) -> None:
-        self._update(
-            record,
+        """A task reaches a final state. It is on disk before anyone hears of it: the state
+        change and ``did_complete`` go out once the store has committed it (or failed to, which
+        the store reports itself), so a crash can never undo a completion the user has seen."""
+        before = record.snapshot.state
+        record.snapshot = record.snapshot.evolve(
             state=state,
             error=None if error is None else str(error),
             finished_at=time.time(),
             retry_at=None,
             **changes,
         )
+        snapshot = record.snapshot
+        if snapshot.task_id in self._records and state is not before:
+            self._counts[before] -= 1
+            self._counts[state] += 1
         log.info(
             "task %s/%s %s: %s%s",
             self.identifier,
-            record.snapshot.task_id,
-            record.snapshot.relative_name,
+            snapshot.task_id,
+            printable(snapshot.relative_name),
             state.value,
             f" ({error})" if error else "",
         )
-        self._call_delegate(self.delegate.did_complete, self, record.snapshot, error)
-        if record.runner is None or record.runner is not asyncio.current_task():
-            self._after_change()
+        self._report_when_written(record, error)
+
+    def _report_when_written(self, record: _Record, error: UploadError | None) -> None:
+        snapshot = record.snapshot
+        written = asyncio.wrap_future(self._store.save_durable(snapshot))
+        self._quiet.clear()
+        report = asyncio.get_running_loop().create_task(self._report_final(record, snapshot, error, written))
+        self._reports.add(report)
+        report.add_done_callback(self._reports.discard)
+
+    async def _report_final(
+        self,
+        record: _Record,
+        snapshot: TaskSnapshot,
+        error: UploadError | None,
+        written: asyncio.Future[None],
+    ) -> None:
+        with contextlib.suppress(StateStoreError):
+            # A failed write is the store's to report (and to retry); the upload itself is over.
+            await written
+        # Removed meanwhile (a removed task has no completion event), or already retried (its
+        # own events have told the rest): nothing to report.
+        if self._records.get(snapshot.task_id) is record and record.snapshot is snapshot:
+            self._notify_state(snapshot)
+            self._call_delegate(self.delegate.did_complete, self, snapshot, error)
+        current = asyncio.current_task()
+        if current is not None:
+            self._reports.discard(current)  # (its done callback would come too late for this check)
+        self._after_change()
 
     def _call_delegate(self, method: Callable[..., None], *args: object) -> None:
         try:

@@ -1,302 +1,227 @@
 """Persisted task state: SQLite in WAL mode, written by one background thread.
 
 Writes never run on the event loop: ``save()`` replaces the task's pending row and wakes the writer,
-so a task reporting progress a thousand times a second costs one row write per flush. A database
-that cannot be opened is moved aside (never deleted) and a fresh one is started; ``recovery_notice``
-says what happened so the CLI and the window can tell the user.
+so a task reporting progress a thousand times a second costs one row write per flush.
+``save_durable()`` is for what a crash must not lose (a task's final state, a tus upload URL): the
+writer commits it without waiting to coalesce and resolves the returned future once it is on disk.
+
+Writes survive trouble. A batch that cannot be written (the database is locked by another program,
+the disk is full) stays pending and is retried with a growing pause, and ``problem`` says what is
+wrong until a write succeeds again; listeners hear both. A row that can never be written is dropped
+with a message instead of taking the batch (or the thread) with it. Rows that cannot be read are
+set aside (left in the database, untouched) and listed in ``set_aside``.
 """
 
 from __future__ import annotations
 
-import json
+import concurrent.futures
 import logging
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from .configuration import Destination, WireProtocol
-from .errors import StateStoreError
-from .redaction import is_secret_header
+from .configuration import Destination
+from .errors import StateStoreError, StateStoreUnwritable
+from .store_rows import (
+    COLUMNS,
+    MAX_STORED_RESPONSE,
+    RowUnreadable,
+    SetAsideRow,
+    encode_path,
+    snapshot_from_row,
+    snapshot_to_row,
+)
+from .store_schema import Trouble, describe_trouble, open_database, trouble_of
+from .streams import FileFingerprint
 from .task import TaskSnapshot, TaskState
 
-__all__ = ["TaskStore"]
+__all__ = ["MAX_STORED_RESPONSE", "SetAsideRow", "StoredTasks", "TaskStore"]
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
-_MIGRATIONS: dict[int, str] = {
-    1: """
-    CREATE TABLE tasks (
-        session_id TEXT NOT NULL,
-        task_id INTEGER NOT NULL,
-        path TEXT NOT NULL,
-        relative_name TEXT NOT NULL,
-        destination TEXT NOT NULL,
-        state TEXT NOT NULL,
-        total_bytes INTEGER NOT NULL,
-        bytes_sent INTEGER NOT NULL DEFAULT 0,
-        bytes_confirmed INTEGER NOT NULL DEFAULT 0,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        restarts_from_zero INTEGER NOT NULL DEFAULT 0,
-        http_status INTEGER,
-        response_text TEXT,
-        error TEXT,
-        created_at REAL NOT NULL,
-        started_at REAL,
-        finished_at REAL,
-        resume_data TEXT,
-        PRIMARY KEY (session_id, task_id)
-    );
-    """,
-}
-# Enough to show a server's answer or returned URL; a huge response body stays out of the database.
-MAX_STORED_RESPONSE = 64 << 10
+# Rows saved within this long of each other are written in one transaction.
 _FLUSH_INTERVAL = 0.5
-_COLUMNS = (
-    "session_id, task_id, path, relative_name, destination, state, total_bytes, bytes_sent, "
-    "bytes_confirmed, attempts, restarts_from_zero, http_status, response_text, error, created_at, "
-    "started_at, finished_at, resume_data"
-)
+# Pauses between attempts to write a batch that failed (locked, disk full): capped, never given up.
+_RETRY_PAUSES = (0.05, 0.2, 0.5, 1.0, 2.0, 5.0)
+# How long close() keeps trying to write what is still pending before it reports it as unsaved.
+_CLOSE_PATIENCE = 5.0
+# SQLite's limit on bound parameters is 32,766 since 3.32; stay far below it.
+_LOOKUP_SLICE = 500
+
+ProblemListener = Callable[[str | None], None]
 
 
-# Destinations are frozen and shared by every task of a drop: their JSON is made once, not per row.
-_destination_json: dict[int, tuple[Destination, str]] = {}
+@dataclass(frozen=True)
+class StoredTasks:
+    """What a read found: the tasks, and the rows that had to be set aside."""
 
+    tasks: list[TaskSnapshot]
+    set_aside: list[SetAsideRow]
 
-def _destination_to_json(destination: Destination) -> str:
-    cached = _destination_json.get(id(destination))
-    if cached is not None and cached[0] is destination:
-        return cached[1]
-    text = _encode_destination(destination)
-    if len(_destination_json) >= 256:
-        _destination_json.clear()
-    _destination_json[id(destination)] = (destination, text)
-    return text
-
-
-def _encode_destination(destination: Destination) -> str:
-    return json.dumps(
-        {
-            "url": destination.url,
-            "protocol": destination.protocol.value,
-            "method": destination.method,
-            # Secret values stay in memory (or the OS keyring); only their names are kept.
-            "headers": {k: v for k, v in destination.headers.items() if not is_secret_header(k)},
-            "secret_headers": [k for k in destination.headers if is_secret_header(k)],
-            "field_name": destination.field_name,
-            "form_fields": dict(destination.form_fields),
-            "chunk_size": destination.chunk_size,
-        }
-    )
-
-
-def _destination_from_json(text: str) -> Destination:
-    data = json.loads(text)
-    return Destination(
-        url=data["url"],
-        protocol=WireProtocol(data["protocol"]),
-        method=data["method"],
-        headers=data["headers"],
-        field_name=data["field_name"],
-        form_fields=data["form_fields"],
-        chunk_size=data.get("chunk_size"),
-    )
-
-
-def _row(task: TaskSnapshot) -> tuple[Any, ...]:
-    response = task.response_text
-    if response is not None and len(response) > MAX_STORED_RESPONSE:
-        response = response[:MAX_STORED_RESPONSE]
-    return (
-        task.session_id,
-        task.task_id,
-        str(task.path),
-        task.relative_name,
-        _destination_to_json(task.destination),
-        task.state.value,
-        task.total_bytes,
-        task.bytes_sent,
-        task.bytes_confirmed,
-        task.attempts,
-        int(task.restarts_from_zero),
-        task.http_status,
-        response,
-        task.error,
-        task.created_at,
-        task.started_at,
-        task.finished_at,
-        None if task.resume_data is None else json.dumps(dict(task.resume_data)),
-    )
-
-
-def _snapshot(row: sqlite3.Row) -> TaskSnapshot:
-    return TaskSnapshot(
-        task_id=row["task_id"],
-        session_id=row["session_id"],
-        path=Path(row["path"]),
-        relative_name=row["relative_name"],
-        destination=_destination_from_json(row["destination"]),
-        state=TaskState(row["state"]),
-        total_bytes=row["total_bytes"],
-        bytes_sent=row["bytes_sent"],
-        bytes_confirmed=row["bytes_confirmed"],
-        attempts=row["attempts"],
-        restarts_from_zero=bool(row["restarts_from_zero"]),
-        http_status=row["http_status"],
-        response_text=row["response_text"],
-        error=row["error"],
-        created_at=row["created_at"],
-        started_at=row["started_at"],
-        finished_at=row["finished_at"],
-        resume_data=None if row["resume_data"] is None else json.loads(row["resume_data"]),
-    )
+    @property
+    def highest_task_id(self) -> int:
+        ids = [t.task_id for t in self.tasks] + [r.task_id for r in self.set_aside]
+        return max(ids, default=0)
 
 
 class TaskStore:
-    """All sessions' tasks in one database file, ``<state_dir>/state.db``."""
+    """All sessions' tasks in one database file, ``<state_dir>/state.db``.
 
-    def __init__(self, state_dir: Path) -> None:
+    ``read_only=True`` is for listing (``skylift-cli queue``): nothing is created, migrated, moved
+    aside or written, and a missing database is an empty one.
+    """
+
+    def __init__(self, state_dir: Path, *, read_only: bool = False, busy_timeout: float = 10.0) -> None:
         self.state_dir = Path(state_dir)
         self.path = self.state_dir / "state.db"
-        self.recovery_notice: str | None = None
-        try:
-            self.state_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise StateStoreError(f"cannot create state folder {self.state_dir}: {error}") from None
-        self._db = self._open_or_recover()
-        # _db_lock guards the connection; _lock guards the pending rows and the counters below.
+        self.read_only = read_only
+        if not read_only:
+            try:
+                self.state_dir.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StateStoreUnwritable(
+                    f"cannot create state folder {self.state_dir}: {error.strerror}"
+                ) from None
+        opened = open_database(self.path, read_only=read_only, busy_timeout=busy_timeout)
+        self._db = None if opened is None else opened.connection
+        self._columns = COLUMNS if opened is None else opened.columns
+        # A corrupt database moved aside, or one written by a newer Skylift.
+        self.recovery_notice: str | None = None if opened is None else opened.notice
+        # Rows that reads could not turn into tasks, by key (each reported once).
+        self._set_aside: dict[tuple[str, int], SetAsideRow] = {}
+        # _db_lock guards the connection; _lock guards everything below it.
         self._db_lock = threading.Lock()
         self._lock = threading.Lock()
-        # Snapshots (rows are made by the writer: a task saved thrice in a flush interval costs one
-        # row), or None for a deletion.
+        # Snapshots (rows are made by the writer: a task saved thrice in a flush interval costs
+        # one row), or None for a deletion.
         self._pending: dict[tuple[str, int], TaskSnapshot | None] = {}
+        # Futures of save_durable() calls whose rows are in _pending.
+        self._durable: list[concurrent.futures.Future[None]] = []
         self._wake = threading.Condition(self._lock)
-        self._writer_idle = False
         self._flushed = threading.Condition(self._lock)
+        self._writer_idle = False
         self._closed = False
         self._flush_requested = False
         self._generation = 0
         self._written = 0
-        self._writer = threading.Thread(target=self._write_loop, name="skylift-store", daemon=True)
-        self._writer.start()
+        # Incremented on every failed write: a flush() waiting for a write that fails returns.
+        self._failures = 0
+        self.problem: str | None = None
+        self._listeners: list[ProblemListener] = []
+        self._writer: threading.Thread | None = None
+        if not read_only:
+            self._writer = threading.Thread(target=self._write_loop, name="skylift-store", daemon=True)
+            self._writer.start()
 
-    # -- opening ----------------------------------------------------------------------------------
+    # -- problems ---------------------------------------------------------------------------------
 
-    def _open_or_recover(self) -> sqlite3.Connection:
-        try:
-            return self._open()
-        except sqlite3.DatabaseError as error:
-            moved = self._move_aside()
-            self.recovery_notice = (
-                f"The state database {self.path} could not be read ({error}). "
-                f"It was moved to {moved} and a new one was started; "
-                "uploads listed in the old one must be added again."
-            )
-            log.warning(self.recovery_notice)
+    def add_problem_listener(self, listener: ProblemListener) -> None:
+        """``listener(text)`` when writing fails, ``listener(None)`` when it works again. Called
+        from the writer thread: hand it to your own thread or loop."""
+        self._listeners.append(listener)
+
+    def _set_problem(self, problem: str | None) -> None:
+        if problem == self.problem:
+            return
+        self.problem = problem
+        if problem is None:
+            log.warning("the state database %s is being written again", self.path)
+        else:
+            log.error("%s", problem)
+        for listener in list(self._listeners):
             try:
-                return self._open()
-            except sqlite3.DatabaseError as again:
-                raise StateStoreError(f"cannot create state database {self.path}: {again}") from None
+                listener(problem)
+            except Exception:
+                log.exception("state store problem listener raised")
 
-    def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10)
-        try:
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                raise sqlite3.DatabaseError("integrity check failed")
-            self._migrate(db)
-            db.execute("SELECT count(*) FROM tasks").fetchone()
-        except sqlite3.DatabaseError:
-            db.close()
-            raise
-        return db
+    @property
+    def set_aside(self) -> list[SetAsideRow]:
+        with self._lock:
+            return list(self._set_aside.values())
 
-    @staticmethod
-    def _migrate(db: sqlite3.Connection) -> None:
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StateStoreError(f"the state database was written by a newer Skylift (schema {version})")
-        for step in range(version + 1, SCHEMA_VERSION + 1):
-            db.executescript(f"BEGIN; {_MIGRATIONS[step]} PRAGMA user_version={step}; COMMIT;")
+    # -- reading ----------------------------------------------------------------------------------
 
-    def _move_aside(self) -> Path:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        # Never replace an earlier moved-aside database (two recoveries within one second).
-        counter = 1
-        while any(Path(f"{target}{suffix}").exists() for suffix in ("", "-wal", "-shm")):
-            counter += 1
-            target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{counter}")
-        for suffix in ("", "-wal", "-shm"):
-            source = Path(f"{self.path}{suffix}")
-            if source.exists():
-                os.replace(source, Path(f"{target}{suffix}"))
-        return target
-
-    # -- reading (small, at attach time) ----------------------------------------------------------
+    def load(self, session_id: str | None = None) -> StoredTasks:
+        """The tasks of one session (or of all), in the order they were added."""
+        self.flush()
+        where, parameters = ("WHERE session_id = ?", (session_id,)) if session_id is not None else ("", ())
+        order = "task_id" if session_id is not None else "created_at, session_id, task_id"
+        rows = self._select(f"{where} ORDER BY {order}", parameters)
+        return self._decode(rows)
 
     def load_session(self, session_id: str) -> list[TaskSnapshot]:
-        # Rows saved moments ago (a session with this identifier just closed) may still be pending.
-        self.flush()
-        with self._db_lock:
-            rows = self._db.execute(
-                f"SELECT {_COLUMNS} FROM tasks WHERE session_id = ? ORDER BY task_id", (session_id,)
-            ).fetchall()
-        return [_snapshot(row) for row in rows]
+        return self.load(session_id).tasks
 
     def all_tasks(self) -> list[TaskSnapshot]:
-        self.flush()
-        with self._db_lock:
-            rows = self._db.execute(
-                f"SELECT {_COLUMNS} FROM tasks ORDER BY created_at, session_id, task_id"
-            ).fetchall()
-        return [_snapshot(row) for row in rows]
-
-    def find_unfinished_upload(self, path: Path, destination: Destination) -> TaskSnapshot | None:
-        """The newest task, in any session, that was sending this very file version (absolute path,
-        size and, where the protocol recorded it, mtime) to the same destination URL and protocol and
-        did not finish: completed and cancelled tasks never match. ``UploadSession.adopt`` continues it
-        (for tus: from the server's offset) instead of starting over."""
-        absolute = os.path.abspath(path)
-        try:
-            st = os.stat(absolute)
-        except OSError:
-            return None
-        self.flush()
-        with self._db_lock:
-            rows = self._db.execute(
-                f"SELECT {_COLUMNS} FROM tasks WHERE path = ? AND state NOT IN (?, ?) "
-                "ORDER BY created_at DESC, task_id DESC",
-                (absolute, TaskState.COMPLETED.value, TaskState.CANCELLED.value),
-            ).fetchall()
-        for row in rows:
-            task = _snapshot(row)
-            same_place = (task.destination.url, task.destination.protocol) == (
-                destination.url,
-                destination.protocol,
-            )
-            if not same_place or task.total_bytes != st.st_size:
-                continue
-            recorded = (task.resume_data or {}).get("fingerprint")
-            if isinstance(recorded, dict) and (recorded.get("size"), recorded.get("mtime_ns")) != (
-                st.st_size,
-                st.st_mtime_ns,
-            ):
-                continue
-            return task
-        return None
+        return self.load().tasks
 
     def session_ids(self) -> list[str]:
         self.flush()
+        if self._db is None:
+            return []
         with self._db_lock:
             rows = self._db.execute("SELECT DISTINCT session_id FROM tasks").fetchall()
         return [row[0] for row in rows]
+
+    def find_unfinished_uploads(
+        self, paths: Sequence[Path], destination: Destination
+    ) -> dict[Path, TaskSnapshot]:
+        """For each of ``paths`` whose very file version (``FileFingerprint.identity``) an earlier
+        task was sending to the same destination URL and protocol without finishing, the newest
+        such task: ``UploadSession.adopt`` continues it (tus: from the server's offset) instead of
+        starting over. Completed and cancelled tasks never match. Blocking: run it off the loop."""
+        found: dict[Path, TaskSnapshot] = {}
+        by_path = {os.path.abspath(p): Path(p) for p in paths}
+        self.flush()
+        absolute = list(by_path)
+        for start in range(0, len(absolute), _LOOKUP_SLICE):
+            part = absolute[start : start + _LOOKUP_SLICE]
+            marks = ", ".join("?" * len(part))
+            rows = self._select(
+                f"WHERE path IN ({marks}) AND state NOT IN (?, ?) ORDER BY created_at DESC, task_id DESC",
+                (*[encode_path(p) for p in part], TaskState.COMPLETED.value, TaskState.CANCELLED.value),
+            )
+            for task in self._decode(rows).tasks:
+                given = by_path.get(str(task.path))
+                if given is not None and given not in found and _same_upload(task, destination):
+                    found[given] = task
+        return found
+
+    def find_unfinished_upload(self, path: Path, destination: Destination) -> TaskSnapshot | None:
+        return self.find_unfinished_uploads([path], destination).get(Path(path))
+
+    def _select(self, clause: str, parameters: Sequence[object]) -> list[sqlite3.Row]:
+        if self._db is None or not self._columns:
+            return []
+        with self._db_lock:
+            try:
+                return self._db.execute(
+                    f"SELECT {', '.join(self._columns)} FROM tasks {clause}", parameters
+                ).fetchall()
+            except sqlite3.DatabaseError as error:
+                raise StateStoreError(
+                    describe_trouble(error, self.path, doing="read the state database")
+                ) from error
+
+    def _decode(self, rows: list[sqlite3.Row]) -> StoredTasks:
+        tasks: list[TaskSnapshot] = []
+        set_aside: list[SetAsideRow] = []
+        for row in rows:
+            try:
+                tasks.append(snapshot_from_row(row))
+            except RowUnreadable as why:
+                set_aside.append(SetAsideRow(str(row["session_id"]), _task_id(row), str(why)))
+        if set_aside:
+            with self._lock:
+                fresh = [r for r in set_aside if (r.session_id, r.task_id) not in self._set_aside]
+                self._set_aside.update(((r.session_id, r.task_id), r) for r in set_aside)
+            for aside in fresh:
+                log.warning("task %s in %s could not be read and was set aside", aside, self.path)
+        return StoredTasks(tasks, set_aside)
 
     # -- writing (queued to the writer thread) ----------------------------------------------------
 
@@ -309,70 +234,111 @@ class TaskStore:
         if not rows:
             return
         with self._lock:
+            self._check_writable()
             self._pending.update(rows)
             self._generation += 1
             # Only an idle writer is woken: one that is coalescing picks these up when it is done.
             if self._writer_idle:
                 self._wake.notify()
 
-    def save_urgent(self, task: TaskSnapshot) -> None:
-        """Like ``save``, but the writer does not wait to coalesce: for state that a crash must not
-        lose (a resumable upload's URL, which ``kill -9`` half a second later would orphan).
+    def save_durable(self, task: TaskSnapshot) -> concurrent.futures.Future[None]:
+        """Like ``save``, but written at once; the future is resolved when the row is on disk, or
+        fails with ``StateStoreError`` when the write failed (it stays pending and is retried).
         Does not block."""
+        future: concurrent.futures.Future[None] = concurrent.futures.Future()
         with self._lock:
+            self._check_writable()
             self._pending[(task.session_id, task.task_id)] = task
+            self._durable.append(future)
             self._generation += 1
             self._flush_requested = True
             self._wake.notify()
+        return future
 
     def delete(self, session_id: str, task_ids: Iterable[int]) -> None:
         keys = [(session_id, task_id) for task_id in task_ids]
         if not keys:
             return
         with self._lock:
+            self._check_writable()
             for key in keys:
                 self._pending[key] = None
             self._generation += 1
             self._wake.notify()
 
-    def flush(self) -> None:
-        """Block until everything saved so far is on disk (used at shutdown and by readers)."""
+    def _check_writable(self) -> None:
+        if self._writer is None:
+            raise StateStoreError("the state database was opened read-only")
+
+    def flush(self) -> bool:
+        """Block until everything saved so far is on disk (used by readers and at shutdown).
+        Returns False, without waiting longer, if a write failed meanwhile."""
+        if self._writer is None:
+            return True
         with self._lock:
-            target = self._generation
+            target, failures = self._generation, self._failures
             self._flush_requested = True
             self._wake.notify()
-            while self._written < target and self._writer.is_alive():
+            while self._written < target and self._failures == failures and self._writer.is_alive():
                 self._flushed.wait(timeout=1)
+            return self._written >= target
 
-    def close(self) -> None:
-        self.flush()
-        with self._lock:
-            self._closed = True
-            self._wake.notify()
-        self._writer.join(timeout=5)
-        with self._db_lock:
-            self._db.close()
+    def close(self) -> str | None:
+        """Write what is pending (trying for a few seconds if writing fails) and close. Returns
+        None, or a line saying what could not be saved."""
+        unsaved: str | None = None
+        if self._writer is not None:
+            deadline = time.monotonic() + _CLOSE_PATIENCE
+            while not self.flush() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            with self._lock:
+                if self._pending:
+                    unsaved = f"{len(self._pending)} task updates were not saved: {self.problem}"
+                    log.error("%s", unsaved)
+                self._closed = True
+                self._wake.notify()
+            self._writer.join(timeout=5)
+        if self._db is not None:
+            with self._db_lock:
+                self._db.close()
+        return unsaved
+
+    # -- the writer thread ------------------------------------------------------------------------
 
     def _write_loop(self) -> None:
+        failed_writes = 0
         while True:
             with self._lock:
                 while not self._pending and not self._closed:
                     self._writer_idle = True
                     self._wake.wait()
                 self._writer_idle = False
-                if self._closed and not self._pending:
+                if self._closed:
+                    self._fail_durable(StateStoreError("the state store is closed"))
                     return
                 batch, self._pending = self._pending, {}
+                durable, self._durable = self._durable, []
                 generation = self._generation
             try:
                 self._write(batch)
-            except sqlite3.Error:
-                log.exception("could not write %d task rows to %s", len(batch), self.path)
+            except Exception as error:
+                failed_writes += 1
+                self._requeue(batch, durable, error)
+                pause = _RETRY_PAUSES[min(failed_writes, len(_RETRY_PAUSES)) - 1]
+                with self._lock:
+                    if not self._closed:
+                        self._wake.wait(timeout=pause)
+                continue
+            failed_writes = 0
+            self._set_problem(None)
+            for future in durable:
+                if not future.done():
+                    future.set_result(None)
             with self._lock:
                 self._written = generation
                 self._flushed.notify_all()
-                # Coalesce: rows saved in the next half second land in one transaction (a flush or
-                # close cuts the wait short; saves do not).
+                # Coalesce: rows saved in the next half second land in one transaction (a flush,
+                # a durable save or close cuts the wait short; ordinary saves do not).
                 deadline = time.monotonic() + _FLUSH_INTERVAL
                 while not (self._closed or self._flush_requested):
                     remaining = deadline - time.monotonic()
@@ -381,23 +347,108 @@ class TaskStore:
                     self._wake.wait(timeout=remaining)
                 self._flush_requested = False
 
+    def _requeue(
+        self,
+        batch: dict[tuple[str, int], TaskSnapshot | None],
+        durable: list[concurrent.futures.Future[None]],
+        error: Exception,
+    ) -> None:
+        """A batch could not be written: keep it (behind anything saved since) and say why."""
+        problem = describe_trouble(error, self.path, doing="save the upload queue to")
+        if trouble_of(error) is not Trouble.CORRUPT:
+            problem += "; retrying"
+        with self._lock:
+            for key, value in batch.items():
+                self._pending.setdefault(key, value)
+            self._failures += 1
+            self._flushed.notify_all()
+        self._set_problem(problem)
+        for future in durable:
+            if not future.done():
+                future.set_exception(StateStoreError(problem))
+
+    def _fail_durable(self, error: StateStoreError) -> None:
+        durable, self._durable = self._durable, []
+        for future in durable:
+            if not future.done():
+                future.set_exception(error)
+
     def _write(self, batch: dict[tuple[str, int], TaskSnapshot | None]) -> None:
-        upserts = []
+        upserts: list[tuple[object, ...]] = []
         for task in batch.values():
             if task is not None:
-                try:
-                    upserts.append(_row(task))
-                except (TypeError, ValueError):
-                    log.exception("task %s/%s cannot be stored", task.session_id, task.task_id)
+                row = self._row(task)
+                if row is not None:
+                    upserts.append(row)
         deletes = [key for key, task in batch.items() if task is None]
-        placeholders = ", ".join("?" * len(_COLUMNS.split(",")))
+        assert self._db is not None
         with self._db_lock:
-            db = self._db
-            db.execute("BEGIN")
             try:
-                db.executemany(f"INSERT OR REPLACE INTO tasks ({_COLUMNS}) VALUES ({placeholders})", upserts)
+                self._commit(upserts, deletes)
+            except (sqlite3.InterfaceError, sqlite3.IntegrityError, ValueError, OverflowError):
+                # One row the database refuses must not take the batch with it: write them one by
+                # one, drop those that fail (they would fail forever) and say so.
+                self._commit_one_by_one(upserts, deletes)
+
+    def _row(self, task: TaskSnapshot) -> tuple[object, ...] | None:
+        try:
+            values = dict(zip(COLUMNS, snapshot_to_row(task), strict=True))
+        except Exception:
+            log.exception("task %s/%s cannot be stored", task.session_id, task.task_id)
+            return None
+        return tuple(values[name] for name in self._columns)
+
+    def _commit(self, upserts: list[tuple[object, ...]], deletes: list[tuple[str, int]]) -> None:
+        assert self._db is not None
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if upserts:
+                db.executemany(self._upsert_statement(), upserts)
+            if deletes:
                 db.executemany("DELETE FROM tasks WHERE session_id = ? AND task_id = ?", deletes)
-                db.execute("COMMIT")
-            except BaseException:
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
                 db.execute("ROLLBACK")
-                raise
+            raise
+
+    def _commit_one_by_one(self, upserts: list[tuple[object, ...]], deletes: list[tuple[str, int]]) -> None:
+        for row in upserts:
+            try:
+                self._commit([row], [])
+            except (sqlite3.InterfaceError, sqlite3.IntegrityError, ValueError, OverflowError) as error:
+                key = f"{row[0]}#{row[1]}"
+                self._set_problem(f"task {key} could not be saved to {self.path}: {error}")
+        self._commit([], deletes)
+
+    def _upsert_statement(self) -> str:
+        names = ", ".join(self._columns)
+        marks = ", ".join("?" * len(self._columns))
+        # An upsert, not INSERT OR REPLACE: the columns of a newer schema keep their values.
+        updates = ", ".join(
+            f"{n} = excluded.{n}" for n in self._columns if n not in ("session_id", "task_id")
+        )
+        return (
+            f"INSERT INTO tasks ({names}) VALUES ({marks}) "
+            f"ON CONFLICT (session_id, task_id) DO UPDATE SET {updates}"
+        )
+
+
+def _task_id(row: sqlite3.Row) -> int:
+    value = row["task_id"]
+    return value if isinstance(value, int) else -1
+
+
+def _same_upload(task: TaskSnapshot, destination: Destination) -> bool:
+    if (task.destination.url, task.destination.protocol) != (destination.url, destination.protocol):
+        return False
+    try:
+        current = FileFingerprint.of(task.path)
+    except Exception:
+        return False
+    if task.total_bytes != current.size:
+        return False
+    recorded = (task.resume_data or {}).get("fingerprint")
+    # Recorded by a protocol that resumes: it must name this very file version.
+    return recorded is None or recorded == current.identity(destination.url)

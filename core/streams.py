@@ -11,8 +11,10 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import FileChanged, FileUnreadable, FileVanished
+from .text import printable
 
 __all__ = ["CHUNK_SIZE", "FileBody", "FileFingerprint", "RateLimiter"]
 
@@ -24,12 +26,15 @@ _INLINE_READ_LIMIT = 256 << 10
 
 @dataclass(frozen=True)
 class FileFingerprint:
-    """What identifies one version of a file: path, size, mtime, and the inode behind the path."""
+    """What identifies one version of a file: path, size, mtime, the inode behind the path, and the
+    inode's change time. Size and mtime can be put back from user space (``touch -d``) after a
+    rewrite in place; ``st_ctime_ns`` cannot: any write, truncation or ``utime`` moves it."""
 
     path: Path
     size: int
     mtime_ns: int
     inode: tuple[int, int]
+    ctime_ns: int = 0
 
     @classmethod
     def of(cls, path: Path) -> FileFingerprint:
@@ -39,18 +44,32 @@ class FileFingerprint:
         try:
             st = os.stat(path)
         except FileNotFoundError:
-            raise FileUnreadable(f"file not found: {path}") from None
+            raise FileUnreadable(f"file not found: {printable(str(path))}") from None
         except OSError as error:
-            raise FileUnreadable(f"cannot read {path}: {error.strerror}") from None
+            raise FileUnreadable(f"cannot read {printable(str(path))}: {error.strerror}") from None
         if not stat.S_ISREG(st.st_mode):
-            raise FileUnreadable(f"not a regular file: {path}")
+            raise FileUnreadable(f"not a regular file: {printable(str(path))}")
         # stat() needs no read permission: without this a mode-000 file is queued and fails later.
         if not os.access(path, os.R_OK):
-            raise FileUnreadable(f"cannot read {path}: Permission denied")
-        return cls(path, st.st_size, st.st_mtime_ns, (st.st_dev, st.st_ino))
+            raise FileUnreadable(f"cannot read {printable(str(path))}: Permission denied")
+        return cls(path, st.st_size, st.st_mtime_ns, (st.st_dev, st.st_ino), st.st_ctime_ns)
 
     def matches(self, st: os.stat_result) -> bool:
-        return (st.st_size, st.st_mtime_ns) == (self.size, self.mtime_ns)
+        return (st.st_size, st.st_mtime_ns, st.st_ctime_ns) == (self.size, self.mtime_ns, self.ctime_ns)
+
+    def identity(self, destination_url: str) -> dict[str, Any]:
+        """The persisted identity of this file version sent to one destination, compared across
+        restarts before an upload is continued (tus-js-client's path + size + mtime + endpoint, plus
+        the inode and its change time; no hashing). The device number is left out: it may change
+        across reboots for the same disk."""
+        return {
+            "path": str(self.path),
+            "size": self.size,
+            "mtime_ns": self.mtime_ns,
+            "ctime_ns": self.ctime_ns,
+            "inode": self.inode[1],
+            "destination": destination_url,
+        }
 
     def check_path(self) -> None:
         """Raise if the path no longer names this exact file version."""
@@ -67,7 +86,9 @@ class FileFingerprint:
 def _describe_change(fingerprint: FileFingerprint, st: os.stat_result) -> str:
     if st.st_size != fingerprint.size:
         return f"size {fingerprint.size} -> {st.st_size} bytes"
-    return "modification time changed"
+    if st.st_mtime_ns != fingerprint.mtime_ns:
+        return "modification time changed"
+    return "rewritten in place"
 
 
 def _pread(fd: int, size: int, position: int) -> bytes:
@@ -139,7 +160,9 @@ class FileBody:
         except FileNotFoundError:
             raise FileVanished() from None
         except OSError as error:
-            raise FileUnreadable(f"cannot read {self.fingerprint.path}: {error.strerror}") from None
+            raise FileUnreadable(
+                f"cannot read {printable(str(self.fingerprint.path))}: {error.strerror}"
+            ) from None
         st = os.fstat(fd)
         if (st.st_dev, st.st_ino) != self.fingerprint.inode or not self.fingerprint.matches(st):
             os.close(fd)
@@ -180,11 +203,12 @@ class FileBody:
             except OSError as error:
                 raise FileUnreadable(f"read error: {error.strerror}") from None
             self._pending = None
-            # Checked after the read: a chunk that may hold new bytes is never sent.
+            # Checked after the read: a chunk that may hold new bytes is never sent. The path
+            # first: unlinking or replacing the file also moves its inode's change time.
+            self.fingerprint.check_path()
             st = os.fstat(self._fd)
             if not self.fingerprint.matches(st) or len(chunk) < min(chunk_size, end - position):
                 raise FileChanged(_describe_change(self.fingerprint, st))
-            self.fingerprint.check_path()
             position += len(chunk)
             if position < end:
                 self._pending = self._read_at(position, min(chunk_size, end - position))

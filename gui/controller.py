@@ -49,7 +49,7 @@ from .destinations import (
     describe_url,
 )
 from .models import BatchStatus, TaskKey, UploadTableModel
-from .walker import CollectedFiles, collect_files
+from .walker import CollectedFiles, collect_files, problem_text
 
 __all__ = ["UploadController"]
 
@@ -203,7 +203,7 @@ class UploadController(QObject):
                 if count == 1
                 else self.tr("{count} items were skipped:\n{problems}")
             )
-            self.notice.emit("warning", text.format(count=count, problems=collected.problem_text()))
+            self.notice.emit("warning", text.format(count=count, problems=problem_text(collected)))
 
     # -- per-task commands (keys from the view's selection) ---------------------------------------
 

@@ -1,97 +1,73 @@
-"""Dropped paths -> the files to upload, with the names they get on the server.
+"""The window's side of the folder walk: core.walker does the walk, this module words its problems.
 
-Runs in a worker thread (``asyncio.to_thread``): a folder of 10,000 files takes a moment to walk
-and must not freeze the window. Plain functions on plain data, no Qt.
+``collect_files`` is core's (the CLI uses the same one, so a tree gets the same names on the
+server either way); the controller runs it in a worker thread. The reasons are translated here, on
+the GUI thread, from the problem's kind.
 """
 
 from __future__ import annotations
 
-import os
-import stat
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
-
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
-__all__ = ["CollectedFiles", "collect_files"]
+from core.text import printable
+from core.walker import CollectedFiles, PathProblem, ProblemKind, SpecialFile, collect_files
+
+__all__ = ["CollectedFiles", "PathProblem", "ProblemKind", "collect_files", "problem_reason", "problem_text"]
+
+_CONTEXT = "CollectedFiles"
+
+_REASONS = {
+    ProblemKind.NOT_FOUND: QT_TRANSLATE_NOOP("CollectedFiles", "no such file or folder"),
+    ProblemKind.PERMISSION_DENIED: QT_TRANSLATE_NOOP("CollectedFiles", "permission denied"),
+    ProblemKind.FOLDER_UNREADABLE: QT_TRANSLATE_NOOP("CollectedFiles", "cannot read folder"),
+    ProblemKind.NOT_A_REGULAR_FILE: QT_TRANSLATE_NOOP("CollectedFiles", "not a regular file"),
+    ProblemKind.BROKEN_LINK: QT_TRANSLATE_NOOP("CollectedFiles", "broken symbolic link"),
+    ProblemKind.LINK_LOOP: QT_TRANSLATE_NOOP("CollectedFiles", "symbolic link loop"),
+    ProblemKind.OTHER: QT_TRANSLATE_NOOP("CollectedFiles", "cannot read"),
+}
+
+# The type of a special file (NOT_A_REGULAR_FILE's detail), translated too.
+_FILE_TYPES = {
+    SpecialFile.FIFO: QT_TRANSLATE_NOOP("CollectedFiles", "named pipe"),
+    SpecialFile.SOCKET: QT_TRANSLATE_NOOP("CollectedFiles", "socket"),
+    SpecialFile.CHARACTER_DEVICE: QT_TRANSLATE_NOOP("CollectedFiles", "character device"),
+    SpecialFile.BLOCK_DEVICE: QT_TRANSLATE_NOOP("CollectedFiles", "block device"),
+    SpecialFile.UNKNOWN: QT_TRANSLATE_NOOP("CollectedFiles", "unknown file type"),
+}
+
+# Kinds whose detail is the system's own message, worth showing as it is (it names the cause:
+# "Permission denied", "Input/output error"). The others say it all in their translated reason.
+_SHOWS_SYSTEM_MESSAGE = frozenset({ProblemKind.FOLDER_UNREADABLE, ProblemKind.OTHER})
 
 
-@dataclass
-class CollectedFiles:
-    # (absolute path, name on the server): a dropped folder keeps its own name as the first part,
-    # "photos/2024/a.jpg", like ``cp -r photos dest/``.
-    files: list[tuple[Path, str]] = field(default_factory=list)
-    # Paths that were skipped, with the reason: unreadable, special files, vanished.
-    problems: list[tuple[Path, str]] = field(default_factory=list)
-
-    def problem_text(self, limit: int = 5) -> str:
-        # Called on the GUI thread; the reasons were marked for translation where they were found.
-        lines = [
-            QCoreApplication.translate("CollectedFiles", "{path}: {reason}").format(
-                path=path, reason=QCoreApplication.translate("CollectedFiles", reason)
-            )
-            for path, reason in self.problems[:limit]
-        ]
-        if len(self.problems) > limit:
-            more = QCoreApplication.translate("CollectedFiles", "… and {count} more")
-            lines.append(more.format(count=len(self.problems) - limit))
-        return "\n".join(lines)
+def _translate(text: object) -> str:
+    return QCoreApplication.translate(_CONTEXT, str(text))
 
 
-# Reasons, in English here (the walk runs in a worker thread); problem_text() translates them.
-_CANNOT_READ = str(QT_TRANSLATE_NOOP("CollectedFiles", "cannot read"))
-_CANNOT_READ_FOLDER = str(QT_TRANSLATE_NOOP("CollectedFiles", "cannot read folder"))
-_NOT_A_FILE = str(QT_TRANSLATE_NOOP("CollectedFiles", "not a regular file"))
-_PERMISSION_DENIED = str(QT_TRANSLATE_NOOP("CollectedFiles", "permission denied"))
+def problem_reason(problem: PathProblem) -> str:
+    """Why ``problem.path`` was skipped, in the user's language, on one line."""
+    reason = _translate(_REASONS[problem.kind])
+    if problem.kind is ProblemKind.NOT_A_REGULAR_FILE and problem.detail in _FILE_TYPES:
+        detail = _translate(_FILE_TYPES[problem.detail])
+    elif problem.kind in _SHOWS_SYSTEM_MESSAGE and problem.detail:
+        detail = printable(problem.detail)
+    else:
+        return reason
+    return QCoreApplication.translate("CollectedFiles", "{reason} ({detail})").format(
+        reason=reason, detail=detail
+    )
 
 
-def collect_files(paths: Iterable[Path]) -> CollectedFiles:
-    """Files as given and every regular file under given folders, sorted by name within each folder.
-    Symbolic links to folders are not followed (no loops); the same file given twice counts once."""
-    result = CollectedFiles()
-    seen: set[Path] = set()
-    for given in paths:
-        path = Path(os.path.abspath(given))
-        try:
-            st = os.stat(path)
-        except OSError as error:
-            result.problems.append((path, error.strerror or _CANNOT_READ))
-            continue
-        if stat.S_ISDIR(st.st_mode):
-            _walk(path, result, seen)
-        else:
-            _add(path, path.name, st, result, seen)
-    return result
-
-
-def _walk(root: Path, result: CollectedFiles, seen: set[Path]) -> None:
-    base = root.parent
-
-    def on_error(error: OSError) -> None:
-        result.problems.append((Path(error.filename or root), error.strerror or _CANNOT_READ_FOLDER))
-
-    for folder, dirs, files in os.walk(root, onerror=on_error):
-        dirs.sort(key=str.casefold)
-        folder_path = Path(folder)
-        for name in sorted(files, key=str.casefold):
-            path = folder_path / name
-            try:
-                st = os.stat(path)
-            except OSError as error:
-                result.problems.append((path, error.strerror or _CANNOT_READ))
-                continue
-            _add(path, path.relative_to(base).as_posix(), st, result, seen)
-
-
-def _add(path: Path, name: str, st: os.stat_result, result: CollectedFiles, seen: set[Path]) -> None:
-    if not stat.S_ISREG(st.st_mode):
-        result.problems.append((path, _NOT_A_FILE))
-        return
-    if not os.access(path, os.R_OK):
-        result.problems.append((path, _PERMISSION_DENIED))
-        return
-    if path in seen:
-        return
-    seen.add(path)
-    result.files.append((path, name))
+def problem_text(collected: CollectedFiles, limit: int = 5) -> str:
+    """The first ``limit`` problems, one ``path: reason`` line each, then how many more there are.
+    Called on the GUI thread (translation needs the installed translators)."""
+    lines = [
+        QCoreApplication.translate("CollectedFiles", "{path}: {reason}").format(
+            path=printable(str(problem.path)), reason=problem_reason(problem)
+        )
+        for problem in collected.problems[:limit]
+    ]
+    if len(collected.problems) > limit:
+        more = QCoreApplication.translate("CollectedFiles", "… and {count} more")
+        lines.append(more.format(count=len(collected.problems) - limit))
+    return "\n".join(lines)

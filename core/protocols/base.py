@@ -2,20 +2,42 @@
 
 A protocol performs one attempt of one task: it streams the file and returns the server's final
 response. The session owns retries, timeouts, states and events; protocols own the bytes on the wire.
+
+Every response is read through ``send_capped``: the body is streamed, its first
+``MAX_RESPONSE_KEPT`` bytes are kept (what the task records and shows), the rest is read and thrown
+away up to ``MAX_RESPONSE_DRAINED`` so the connection can be reused, and beyond that the connection
+is closed. A server cannot make the client hold more than that, however much it sends.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import httpx
 
-from ..streams import FileFingerprint, RateLimiter
+from ..streams import FileBody, FileFingerprint, RateLimiter
 from ..task import TaskSnapshot
 
-__all__ = ["AttemptContext", "DiscardContext", "UploadProtocol", "UploadResponse"]
+__all__ = [
+    "MAX_RESPONSE_DRAINED",
+    "MAX_RESPONSE_KEPT",
+    "AttemptContext",
+    "DiscardContext",
+    "UploadProtocol",
+    "UploadResponse",
+    "send_capped",
+    "send_file_request",
+]
+
+# What is kept of a response body: enough for any JSON answer or error page.
+MAX_RESPONSE_KEPT = 64 << 10
+# Beyond what is kept, read and discard this much before closing the connection instead.
+MAX_RESPONSE_DRAINED = 1 << 20
+
+
+_NO_URL = httpx.URL("http://unknown/")
 
 
 @dataclass(frozen=True)
@@ -23,11 +45,51 @@ class UploadResponse:
     status: int
     reason: str
     headers: httpx.Headers
+    # At most MAX_RESPONSE_KEPT bytes of the body (decoded, if the server compressed it).
     body: bytes
+    # Where the request went: a relative Location is resolved against it.
+    url: httpx.URL = _NO_URL
+    # The body was longer than what is kept.
+    truncated: bool = False
+    # Set when the body could not be read (a broken gzip stream ...): the status still stands.
+    body_problem: str | None = None
 
     @property
     def ok(self) -> bool:
         return 200 <= self.status < 300
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+
+async def send_capped(client: httpx.AsyncClient, request: httpx.Request) -> UploadResponse:
+    """Send ``request`` and read its response within the caps (see the module docstring)."""
+    response = await client.send(request, stream=True)
+    kept = bytearray()
+    discarded = 0
+    problem: str | None = None
+    try:
+        async for chunk in response.aiter_bytes():
+            room = MAX_RESPONSE_KEPT - len(kept)
+            if room > 0:
+                kept += chunk[:room]
+            discarded += max(0, len(chunk) - max(room, 0))
+            if discarded > MAX_RESPONSE_DRAINED:
+                break  # aclose() below drops the connection instead of reading on
+    except httpx.DecodingError as error:
+        problem = f"the server's response body could not be decoded ({error})"
+    finally:
+        await response.aclose()
+    return UploadResponse(
+        response.status_code,
+        response.reason_phrase,
+        response.headers,
+        bytes(kept),
+        url=response.url,
+        truncated=discarded > 0,
+        body_problem=problem,
+    )
 
 
 @dataclass
@@ -46,8 +108,9 @@ class AttemptContext:
     # Resumable protocols: the server holds ``offset`` bytes; sending continues from there.
     # Sets the task's bytes_sent and bytes_confirmed to ``offset``.
     set_confirmed_offset: Callable[[int], None]
-    # Resumable protocols: persist protocol state (e.g. the upload URL) at once; None clears it.
-    save_resume_data: Callable[[Mapping[str, Any] | None], None]
+    # Resumable protocols: persist protocol state (e.g. the upload URL); returns once it is on
+    # disk, so that bytes sent afterwards can always be found again after a crash. None clears it.
+    save_resume_data: Callable[[Mapping[str, Any] | None], Awaitable[None]]
     # Tells the user something about this attempt in the task's error text, e.g. why an interrupted
     # upload starts again from zero. The text stays until the task completes or fails otherwise.
     report: Callable[[str], None] = lambda _text: None
@@ -84,26 +147,28 @@ async def send_file_request(
     headers: Mapping[str, str],
     prefix: bytes = b"",
     suffix: bytes = b"",
+    offset: int = 0,
+    length: int | None = None,
 ) -> UploadResponse:
-    """Stream ``prefix + file + suffix`` as one request with an exact Content-Length."""
-    from ..streams import FileBody
-
+    """Stream ``prefix + file[offset:offset+length] + suffix`` as one request with an exact
+    Content-Length (without one httpx sends chunked, which many servers, S3 and nginx among them,
+    refuse)."""
     body = FileBody(
         context.fingerprint,
         on_sent=context.on_sent,
+        offset=offset,
+        length=length,
         prefix=prefix,
         suffix=suffix,
         limiter=context.limiter,
     )
     request_headers = dict(context.headers)
     request_headers.update(headers)
-    # Without an explicit length httpx sends chunked, which many servers (S3, nginx PUT) refuse.
     request_headers["Content-Length"] = str(body.content_length)
     request = context.client.build_request(
         method, url, headers=request_headers, content=body, timeout=context.timeout
     )
     try:
-        response = await context.client.send(request)
+        return await send_capped(context.client, request)
     finally:
         await body.close()
-    return UploadResponse(response.status_code, response.reason_phrase, response.headers, response.content)

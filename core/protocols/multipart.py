@@ -6,6 +6,7 @@ import mimetypes
 import secrets
 from collections.abc import Mapping
 
+from ..text import wire_text
 from .base import AttemptContext, UploadResponse, send_file_request
 
 __all__ = ["MultipartProtocol", "multipart_envelope", "quote_header_parameter"]
@@ -17,10 +18,10 @@ def quote_header_parameter(value: str) -> str:
     UTF-8 is sent as is (RFC 7578 4.2, what browsers do); backslash and quote are escaped as
     quoted-pairs, which standard parsers (python-multipart, aiohttp, Werkzeug) undo; CR, LF and other
     control characters are percent-encoded as the HTML standard does, so no header or part can be
-    injected.
+    injected. A byte that is not valid UTF-8 (an undecodable file name) is sent as U+FFFD.
     """
     out = []
-    for char in value:
+    for char in wire_text(value):
         if char in '\\"':
             out.append("\\" + char)
         elif ord(char) < 0x20 or char == "\x7f":
@@ -43,7 +44,7 @@ def multipart_envelope(
     for name, value in form_fields.items():
         lines.append(
             f"--{boundary}\r\nContent-Disposition: form-data; name={quote_header_parameter(name)}"
-            f"\r\n\r\n{value}\r\n"
+            f"\r\n\r\n{wire_text(value)}\r\n"
         )
     lines.append(
         f"--{boundary}\r\nContent-Disposition: form-data; name={quote_header_parameter(field_name)}; "

@@ -11,10 +11,11 @@ __all__ = ["RawProtocol", "raw_target_url"]
 
 
 def raw_target_url(url: str, relative_name: str) -> str:
-    """A URL ending in ``/`` names a folder: the file's relative path is appended, percent-encoded."""
+    """A URL ending in ``/`` names a folder: the file's relative path is appended, percent-encoded
+    (a name that is not valid UTF-8 as its own bytes, so the server stores the very same name)."""
     if not url.endswith("/"):
         return url
-    return url + "/".join(quote(part, safe="") for part in relative_name.split("/"))
+    return url + "/".join(quote(part, safe="", errors="surrogateescape") for part in relative_name.split("/"))
 
 
 class RawProtocol:

@@ -6,9 +6,12 @@ bytes when creation-with-upload is offered), then ``PATCH`` the rest streamed fr
 offset: one long request by default, or parts of the destination's ``chunk_size``.
 
 What a later attempt (or a later process) needs to continue is persisted through
-``save_resume_data`` as soon as it is known: the upload URL, the file's fingerprint (absolute path,
-size, mtime, destination URL) and the last offset the server confirmed. A file that changed since is
-never continued: it is uploaded again from zero, and the task's error text says why.
+``save_resume_data``, on disk before any byte that depends on it is sent: the upload URL, the file's
+identity (``FileFingerprint.identity``: path, size, mtime, inode, change time, destination URL), the
+last offset the server confirmed and the most bytes the upload may have been sent. A file that
+changed since is never continued: it is uploaded again from zero, and the task's error text says why.
+An offset the server could not truthfully hold (beyond what it was sent) fails the task
+(``TusServerFault``); a lower offset than before is believed and those bytes are sent again.
 
 Checksums (the ``checksum`` extension). ``Upload-Checksum`` is a request header, so the digest of a
 PATCH's bytes must be known before its first byte is sent. Hashing the whole remaining file before
@@ -43,18 +46,19 @@ import httpx
 
 from ..errors import FileChanged, FileUnreadable, HTTPStatusError, UploadError
 from ..retry import parse_retry_after
-from ..streams import CHUNK_SIZE, FileBody, FileFingerprint
+from ..streams import CHUNK_SIZE, FileFingerprint
+from ..text import printable, wire_text
 from ..transport import describe_bytes
-from .base import AttemptContext, DiscardContext, UploadResponse
+from .base import AttemptContext, DiscardContext, UploadResponse, send_capped, send_file_request
 
 __all__ = [
     "CHECKSUM_PART_SIZE",
     "CREATION_WITH_UPLOAD_LIMIT",
     "TUS_VERSION",
     "TusProtocol",
+    "TusServerFault",
     "TusServerInfo",
     "encode_metadata",
-    "resume_fingerprint",
 ]
 
 log = logging.getLogger(__name__)
@@ -105,21 +109,12 @@ _discovered: weakref.WeakKeyDictionary[httpx.AsyncClient, dict[str, TusServerInf
 
 
 def encode_metadata(values: Mapping[str, str]) -> str:
-    """``Upload-Metadata``: comma-separated ``key base64(value)`` pairs."""
+    """``Upload-Metadata``: comma-separated ``key base64(value)`` pairs; values are sent as UTF-8
+    (an undecodable byte of a file name as U+FFFD: servers decode metadata as UTF-8)."""
     return ",".join(
-        f"{key} {base64.b64encode(value.encode('utf-8')).decode('ascii')}" for key, value in values.items()
+        f"{key} {base64.b64encode(wire_text(value).encode('utf-8')).decode('ascii')}"
+        for key, value in values.items()
     )
-
-
-def resume_fingerprint(fingerprint: FileFingerprint, destination_url: str) -> dict[str, Any]:
-    """The persisted identity of one file version sent to one destination (no hashing, like
-    tus-js-client: path + size + mtime + endpoint)."""
-    return {
-        "path": str(fingerprint.path),
-        "size": fingerprint.size,
-        "mtime_ns": fingerprint.mtime_ns,
-        "destination": destination_url,
-    }
 
 
 def _split_list(value: str | None) -> tuple[str, ...]:
@@ -131,6 +126,18 @@ def _int_header(headers: httpx.Headers, name: str) -> int | None:
     if value is None or not value.strip().isdigit():
         return None
     return int(value)
+
+
+def _offset_header(response: UploadResponse) -> int | None:
+    """``Upload-Offset``, or None when absent; a value that is not a non-negative integer is a
+    server fault, not a missing header."""
+    value = response.headers.get("upload-offset")
+    if value is None:
+        return None
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()):
+        raise TusServerFault(f"the tus server sent an invalid Upload-Offset {printable(value)[:30]!r}")
+    return int(text)
 
 
 def _expired(expires: str | None) -> bool:
@@ -153,7 +160,7 @@ def _hash_slice(fingerprint: FileFingerprint, algorithm: str, offset: int, lengt
     except FileNotFoundError:
         raise FileChanged("deleted") from None
     except OSError as error:
-        raise FileUnreadable(f"cannot read {fingerprint.path}: {error.strerror}") from None
+        raise FileUnreadable(f"cannot read {printable(str(fingerprint.path))}: {error.strerror}") from None
     with file:
         file.seek(offset)
         remaining = length
@@ -166,6 +173,11 @@ def _hash_slice(fingerprint: FileFingerprint, algorithm: str, offset: int, lengt
         if not fingerprint.matches(os.fstat(file.fileno())):
             raise FileChanged()
     return base64.b64encode(digest.digest()).decode("ascii")
+
+
+class TusServerFault(UploadError):
+    """The tus server answered something that cannot be true (an offset beyond the bytes it was
+    sent, an invalid header). Not retried: the bytes it claims to hold cannot be trusted."""
 
 
 class _UploadGone(Exception):
@@ -194,11 +206,12 @@ class TusProtocol:
             info = await _discover(context.client, context.task.destination.url, headers, timeout)
             if not info.offers("termination"):
                 return
-            response = await context.client.delete(upload_url, headers=headers, timeout=timeout)
+            request = context.client.build_request("DELETE", upload_url, headers=headers, timeout=timeout)
+            response = await send_capped(context.client, request)
         except httpx.HTTPError as error:
             log.info("could not terminate tus upload %s: %s", upload_url, error)
             return
-        log.info("terminated tus upload %s: HTTP %s", upload_url, response.status_code)
+        log.info("terminated tus upload %s: HTTP %s", upload_url, response.status)
 
 
 async def _discover(
@@ -208,8 +221,9 @@ async def _discover(
     cached = cache.get(endpoint)
     if cached is not None:
         return cached
-    response = await client.options(endpoint, headers=headers, timeout=timeout)
-    if not response.is_success or "tus-version" not in response.headers:
+    request = client.build_request("OPTIONS", endpoint, headers=headers, timeout=timeout)
+    response = await send_capped(client, request)
+    if not response.ok or "tus-version" not in response.headers:
         # A server that ignores OPTIONS can still speak the core protocol and creation.
         info = TusServerInfo(known=False)
     else:
@@ -237,7 +251,13 @@ def _version_error(status: int, reason: str, versions: tuple[str, ...]) -> HTTPS
 
 
 class _TusAttempt:
-    """The state of one attempt; ``run()`` returns the response that completed the upload."""
+    """The state of one attempt; ``run()`` returns the response that completed the upload.
+
+    What the server says it holds is believed only as far as it can be true: ``offered`` is the
+    most this upload can have been sent (in this attempt or any before, persisted before the bytes
+    go out), so an offset beyond it is a server fault, never progress. An offset lower than before
+    is believed: those bytes are sent again.
+    """
 
     def __init__(self, context: AttemptContext) -> None:
         self.context = context
@@ -249,6 +269,8 @@ class _TusAttempt:
         self.info = TusServerInfo(known=False)
         self.upload_url: str | None = None
         self.expires: str | None = None
+        # The most bytes any request may have delivered to upload_url.
+        self.offered = 0
         self.recreated = False
         # The upload of an older version of the file, terminated before a new one is created.
         self.stale_upload: str | None = None
@@ -260,13 +282,12 @@ class _TusAttempt:
         self.info = await _discover(client, self.endpoint, self.headers, timeout)
         self._check_size_limit()
         offset: int | None = None
-        previous = self._previous_upload()
-        if previous is not None:
+        if self._continue_previous():
             try:
-                offset = await self._head(previous)
-                self.upload_url = previous
+                offset = await self._head()
             except _UploadGone as gone:
                 self._notice(f"{gone.why}; uploading again from the start")
+                self.upload_url = None
         if self.upload_url is None or offset is None:
             await self._terminate_stale()
             created = await self._create()
@@ -278,25 +299,30 @@ class _TusAttempt:
         except _Finished as finished:
             return finished.response
 
-    def _previous_upload(self) -> str | None:
-        """The upload URL an earlier attempt left, if it may be continued; else None (with a notice)."""
+    def _continue_previous(self) -> bool:
+        """Take up the upload an earlier attempt (or process) left, if it may be continued; else
+        False (with a notice saying why it starts again)."""
         data = self.task.resume_data
         if not data or not isinstance(data.get("upload_url"), str):
-            return None
+            return False
         recorded = data.get("fingerprint")
-        current = resume_fingerprint(self.fingerprint, self.endpoint)
+        current = self.fingerprint.identity(self.endpoint)
         if recorded != current:
             reason = _describe_mismatch(recorded, current)
             self._notice(f"{reason} since the upload was interrupted; uploading again from the start")
             self.stale_upload = str(data["upload_url"])
-            return None
+            return False
         if _expired(data.get("expires")):
             self._notice(
                 f"the server's partial upload expired ({data.get('expires')}); uploading again from the start"
             )
-            return None
+            return False
+        self.upload_url = str(data["upload_url"])
         self.expires = data.get("expires")
-        return str(data["upload_url"])
+        offered = data.get("offered")
+        # Resume data written before "offered" was recorded: anything up to the file's size.
+        self.offered = offered if isinstance(offered, int) else self.fingerprint.size
+        return True
 
     def _check_size_limit(self) -> None:
         limit = self.info.max_size
@@ -305,28 +331,30 @@ class _TusAttempt:
 
     # -- requests ---------------------------------------------------------------------------------
 
-    async def _head(self, upload_url: str) -> int:
-        """The server's offset for ``upload_url``; raises ``_UploadGone`` if it has forgotten it."""
-        response = await self.context.client.head(
-            upload_url, headers=self.headers, timeout=self.context.timeout
-        )
-        status = response.status_code
+    async def _head(self) -> int:
+        """The server's offset for ``upload_url``; raises ``_UploadGone`` if it has forgotten it
+        or holds what cannot be this file's bytes."""
+        assert self.upload_url is not None
+        response = await self._request("HEAD", self.upload_url, self.headers)
+        status = response.status
         if status in _GONE or status == 403:
             raise _UploadGone(f"the server no longer has the upload (HTTP {status})")
         self._raise_for_common(response)
-        if not response.is_success:
+        if not response.ok:
             raise _status_error(response)
-        offset = _int_header(response.headers, "upload-offset")
+        offset = _offset_header(response)
         length = _int_header(response.headers, "upload-length")
         if offset is None:
-            raise UploadError(f"the tus server's HEAD response for {upload_url} has no Upload-Offset")
-        if offset > self.fingerprint.size or (length is not None and length != self.fingerprint.size):
+            raise TusServerFault(f"the tus server's HEAD response for {self.upload_url} has no Upload-Offset")
+        size = self.fingerprint.size
+        if length is not None and length != size:
             # Not the upload of this file version: never append to it.
+            raise _UploadGone(f"the server's upload is {length} bytes long, not {size}")
+        if offset > min(size, self.offered):
             raise _UploadGone(
-                f"the server's upload holds {offset} of {length} bytes, "
-                f"not a {self.fingerprint.size}-byte file"
+                f"the server claims {offset} bytes of an upload that was sent at most {self.offered}"
             )
-        self._confirm(offset, response)
+        await self._confirm(offset, response)
         return offset
 
     async def _create(self) -> int | UploadResponse:
@@ -352,29 +380,33 @@ class _TusAttempt:
             response = await self._send_body("POST", self.endpoint, headers, 0, first)
         else:
             response = await self._request("POST", self.endpoint, headers)
-        status = response.status_code
+        status = response.status
         if status == 413:
             raise _too_large(
                 size, _int_header(response.headers, "tus-max-size") or self.info.max_size, response
             )
         self._raise_for_common(response)
         location = response.headers.get("location")
-        if not response.is_success or not location:
-            if response.is_success:
+        if not response.ok or not location:
+            if response.ok:
                 raise UploadError(f"the tus server created an upload but sent no Location (HTTP {status})")
-            return _upload_response(response)
+            return response
         # A relative Location is resolved against the URL the POST went to.
         self.upload_url = str(response.url.join(location))
         self.expires = response.headers.get("upload-expires") or self.expires
-        offset = _int_header(response.headers, "upload-offset")
-        if offset is None or offset > size:
-            offset = 0 if not first else None
-        self._save(0)
+        self.offered = first
+        offset = _offset_header(response)
+        if offset is not None and offset > first:
+            raise TusServerFault(
+                f"the tus server claimed {offset} bytes of a new upload that was sent {first}"
+            )
+        # On disk before anything else is sent: a crash from here on finds this upload again.
+        await self._save(0)
         if offset is None:
-            offset = await self._head(self.upload_url)
-        self._confirm(offset, response)
+            offset = await self._head() if first else 0
+        await self._confirm(offset, response)
         if offset >= size:
-            return _upload_response(response)
+            return response
         return offset
 
     async def _patch_from(self, offset: int) -> UploadResponse:
@@ -398,8 +430,13 @@ class _TusAttempt:
                     # Hash the next part while this one is on the wire.
                     if offset + length < size and part_size is not None:
                         hasher.prefetch(offset + length, min(part_size, size - offset - length))
+                if offset + length > self.offered:
+                    # Recorded before the bytes go: after a crash, what the server then claims to
+                    # hold is checked against it.
+                    self.offered = offset + length
+                    await self._save(offset)
                 response = await self._send_body("PATCH", self.upload_url, headers, offset, length)
-                status = response.status_code
+                status = response.status
                 if status == 409:
                     conflicts += 1
                     if conflicts > _CONFLICT_TRIES:
@@ -419,34 +456,44 @@ class _TusAttempt:
                             reason="Checksum Mismatch",
                         )
                     # Nothing of that part was kept: send it again.
-                    self._confirm(offset, response)
+                    await self._confirm(offset, response)
                     continue
                 if status == 413:
                     raise _too_large(size, self.info.max_size, response)
                 self._raise_for_common(response)
-                if not response.is_success:
-                    return _upload_response(response)
-                new_offset = _int_header(response.headers, "upload-offset")
+                if not response.ok:
+                    return response
+                new_offset = _offset_header(response)
                 if new_offset is None:
-                    new_offset = await self._head(self.upload_url)
-                if not offset <= new_offset <= size:
-                    raise UploadError(
-                        f"the tus server reported offset {new_offset} after a PATCH at {offset} "
-                        f"of a {size}-byte file"
+                    new_offset = await self._head()
+                elif new_offset > offset + length:
+                    raise TusServerFault(
+                        f"the tus server reported offset {new_offset} after being sent {length} bytes "
+                        f"at offset {offset}"
                     )
+                elif new_offset < offset:
+                    # It holds less than before: believe it, and send those bytes again.
+                    conflicts += 1
+                    if conflicts > _CONFLICT_TRIES:
+                        raise TusServerFault(
+                            f"the tus server's offset went back from {offset} to {new_offset} "
+                            f"{conflicts} times"
+                        )
+                    self._notice(f"the server's offset went back from {offset} to {new_offset}; resending")
+                    offset = await self._head_or_restart()
+                    continue
                 if new_offset > offset:
                     conflicts = checksum_failures = 0
                 offset = new_offset
-                self._confirm(offset, response)
+                await self._confirm(offset, response)
                 if offset >= size:
-                    return _upload_response(response)
+                    return response
         finally:
             await hasher.close()
 
     async def _head_or_restart(self) -> int:
-        assert self.upload_url is not None
         try:
-            return await self._head(self.upload_url)
+            return await self._head()
         except _UploadGone as gone:
             return await self._restart(gone.why)
 
@@ -462,54 +509,44 @@ class _TusAttempt:
             raise _Finished(created)
         return created
 
-    async def _request(self, method: str, url: str, headers: Mapping[str, str]) -> httpx.Response:
-        return await self.context.client.request(method, url, headers=headers, timeout=self.context.timeout)
+    async def _request(self, method: str, url: str, headers: Mapping[str, str]) -> UploadResponse:
+        client = self.context.client
+        request = client.build_request(method, url, headers=headers, timeout=self.context.timeout)
+        return await send_capped(client, request)
 
     async def _send_body(
         self, method: str, url: str, headers: Mapping[str, str], offset: int, length: int
-    ) -> httpx.Response:
-        body = FileBody(
-            self.fingerprint,
-            on_sent=self.context.on_sent,
-            offset=offset,
-            length=length,
-            limiter=self.context.limiter,
+    ) -> UploadResponse:
+        return await send_file_request(
+            self.context, method=method, url=url, headers=headers, offset=offset, length=length
         )
-        request_headers = {**headers, "Content-Length": str(length)}
-        request = self.context.client.build_request(
-            method, url, headers=request_headers, content=body, timeout=self.context.timeout
-        )
-        try:
-            response = await self.context.client.send(request)
-        finally:
-            await body.close()
-        return response
 
     # -- bookkeeping ------------------------------------------------------------------------------
 
-    def _raise_for_common(self, response: httpx.Response) -> None:
-        status = response.status_code
+    def _raise_for_common(self, response: UploadResponse) -> None:
+        status = response.status
         if status == 412:
             _discovered.get(self.context.client, {}).pop(self.endpoint, None)
             versions = _split_list(response.headers.get("tus-version"))
-            raise _version_error(412, response.reason_phrase or "Precondition Failed", versions)
+            raise _version_error(412, response.reason or "Precondition Failed", versions)
         if status == 423:
             # Locked: the server is still finishing an earlier request on this upload.
             error = _status_error(response)
             error.retryable = True
             raise error
 
-    def _confirm(self, offset: int, response: httpx.Response) -> None:
+    async def _confirm(self, offset: int, response: UploadResponse) -> None:
         self.expires = response.headers.get("upload-expires") or self.expires
         self.context.set_confirmed_offset(offset)
-        self._save(offset)
+        await self._save(offset)
 
-    def _save(self, offset: int) -> None:
-        self.context.save_resume_data(
+    async def _save(self, offset: int) -> None:
+        await self.context.save_resume_data(
             {
                 "upload_url": self.upload_url,
-                "fingerprint": resume_fingerprint(self.fingerprint, self.endpoint),
+                "fingerprint": self.fingerprint.identity(self.endpoint),
                 "offset": offset,
+                "offered": self.offered,
                 "expires": self.expires,
             }
         )
@@ -524,7 +561,7 @@ class _TusAttempt:
         if stale is None or not self.info.offers("termination"):
             return
         try:
-            await self.context.client.delete(stale, headers=self.headers, timeout=self.context.timeout)
+            await self._request("DELETE", stale, self.headers)
         except httpx.HTTPError as error:
             log.info("could not terminate stale tus upload %s: %s", stale, error)
 
@@ -577,17 +614,19 @@ def _describe_mismatch(recorded: object, current: Mapping[str, Any]) -> str:
         return "the file's path changed"
     if recorded.get("size") != current["size"]:
         return f"the file changed (size {recorded.get('size')} -> {current['size']} bytes)"
-    return "the file changed (modification time)"
+    if "ctime_ns" not in recorded:
+        return "the upload was recorded by an older Skylift"
+    if recorded.get("mtime_ns") != current["mtime_ns"]:
+        return "the file changed (modification time)"
+    if recorded.get("inode") != current["inode"]:
+        return "the file was replaced"
+    return "the file changed (rewritten in place)"
 
 
-def _upload_response(response: httpx.Response) -> UploadResponse:
-    return UploadResponse(response.status_code, response.reason_phrase, response.headers, response.content)
-
-
-def _status_error(response: httpx.Response, message: str = "", *, reason: str = "") -> HTTPStatusError:
-    status = response.status_code
+def _status_error(response: UploadResponse, message: str = "", *, reason: str = "") -> HTTPStatusError:
+    status = response.status
     if not reason:
-        reason = response.reason_phrase
+        reason = response.reason
     if not reason:
         try:
             reason = http.HTTPStatus(status).phrase
@@ -600,13 +639,13 @@ def _status_error(response: httpx.Response, message: str = "", *, reason: str = 
     return error
 
 
-def _too_large(size: int, limit: int | None, response: httpx.Response | str) -> HTTPStatusError:
+def _too_large(size: int, limit: int | None, response: UploadResponse | str) -> HTTPStatusError:
     if limit is not None:
         message = (
             f"the server accepts at most {describe_bytes(limit)} ({limit} bytes); "
             f"this file is {describe_bytes(size)} ({size} bytes)"
         )
-    elif isinstance(response, httpx.Response) and response.text.strip():
+    elif isinstance(response, UploadResponse) and response.text.strip():
         message = " ".join(response.text.split())[:300]
     else:
         message = f"the server refused a {describe_bytes(size)} upload"

@@ -4,17 +4,17 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../gui/app.py" line="88"/>
+        <location filename="../../gui/app.py" line="89"/>
         <source>{destination} (command line)</source>
         <translation>{destination}（命令行）</translation>
     </message>
     <message>
-        <location filename="../../gui/app.py" line="147"/>
+        <location filename="../../gui/app.py" line="148"/>
         <source>Skylift ran into an unexpected error.</source>
         <translation>Skylift 遇到了意外错误。</translation>
     </message>
     <message>
-        <location filename="../../gui/app.py" line="149"/>
+        <location filename="../../gui/app.py" line="150"/>
         <source>{error}
 
 Uploads continue; the details are in the log.</source>
@@ -23,8 +23,8 @@ Uploads continue; the details are in the log.</source>
 上传会继续进行；详细信息见日志。</translation>
     </message>
     <message>
-        <location filename="../../gui/app.py" line="248"/>
-        <location filename="../../gui/app.py" line="302"/>
+        <location filename="../../gui/app.py" line="252"/>
+        <location filename="../../gui/app.py" line="306"/>
         <source>Skylift cannot start: {error}</source>
         <translation>Skylift 无法启动：{error}</translation>
     </message>
@@ -50,32 +50,77 @@ Uploads continue; the details are in the log.</source>
 <context>
     <name>CollectedFiles</name>
     <message>
-        <location filename="../../gui/walker.py" line="31"/>
+        <location filename="../../gui/walker.py" line="65"/>
         <source>{path}: {reason}</source>
         <translation>{path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/walker.py" line="37"/>
+        <location filename="../../gui/walker.py" line="71"/>
         <source>… and {count} more</source>
         <translation>……以及另外 {count} 项</translation>
     </message>
     <message>
-        <location filename="../../gui/walker.py" line="43"/>
+        <location filename="../../gui/walker.py" line="26"/>
         <source>cannot read</source>
         <translation>无法读取</translation>
     </message>
     <message>
-        <location filename="../../gui/walker.py" line="44"/>
+        <location filename="../../gui/walker.py" line="20"/>
+        <source>no such file or folder</source>
+        <translation>文件或文件夹不存在</translation>
+    </message>
+    <message>
+        <location filename="../../gui/walker.py" line="22"/>
         <source>cannot read folder</source>
         <translation>无法读取文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/walker.py" line="45"/>
+        <location filename="../../gui/walker.py" line="23"/>
         <source>not a regular file</source>
         <translation>不是普通文件</translation>
     </message>
     <message>
-        <location filename="../../gui/walker.py" line="46"/>
+        <location filename="../../gui/walker.py" line="24"/>
+        <source>broken symbolic link</source>
+        <translation>符号链接已失效</translation>
+    </message>
+    <message>
+        <location filename="../../gui/walker.py" line="25"/>
+        <source>symbolic link loop</source>
+        <translation>符号链接循环</translation>
+    </message>
+    <message>
+        <location filename="../../gui/walker.py" line="31"/>
+        <source>named pipe</source>
+        <translation>命名管道</translation>
+    </message>
+    <message>
+        <location filename="../../gui/walker.py" line="32"/>
+        <source>socket</source>
+        <translation>套接字</translation>
+    </message>
+    <message>
+        <location filename="../../gui/walker.py" line="33"/>
+        <source>character device</source>
+        <translation>字符设备</translation>
+    </message>
+    <message>
+        <location filename="../../gui/walker.py" line="34"/>
+        <source>block device</source>
+        <translation>块设备</translation>
+    </message>
+    <message>
+        <location filename="../../gui/walker.py" line="35"/>
+        <source>unknown file type</source>
+        <translation>未知文件类型</translation>
+    </message>
+    <message>
+        <location filename="../../gui/walker.py" line="56"/>
+        <source>{reason} ({detail})</source>
+        <translation>{reason}（{detail}）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/walker.py" line="21"/>
         <source>permission denied</source>
         <translation>权限不足</translation>
     </message>
@@ -984,12 +1029,12 @@ Uploads continue; the details are in the log.</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gui/tray.py" line="175"/>
+        <location filename="../../gui/tray.py" line="171"/>
         <source>&amp;Hide Skylift</source>
         <translation>隐藏 Skylift(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gui/tray.py" line="175"/>
+        <location filename="../../gui/tray.py" line="171"/>
         <source>&amp;Show Skylift</source>
         <translation>显示 Skylift(&amp;S)</translation>
     </message>
@@ -997,31 +1042,31 @@ Uploads continue; the details are in the log.</source>
 <context>
     <name>UploadController</name>
     <message>
-        <location filename="../../gui/controller.py" line="166"/>
+        <location filename="../../gui/controller.py" line="157"/>
         <source>Uploads to {destination} wait until the keyring is available. {problem}</source>
         <translation>上传到 {destination} 的任务将等待密钥环可用。{problem}</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="211"/>
+        <location filename="../../gui/controller.py" line="202"/>
         <source>{count} item was skipped:
 {problems}</source>
         <translation>跳过了 {count} 项：
 {problems}</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="213"/>
+        <location filename="../../gui/controller.py" line="204"/>
         <source>{count} items were skipped:
 {problems}</source>
         <translation>跳过了 {count} 项：
 {problems}</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="380"/>
+        <location filename="../../gui/controller.py" line="371"/>
         <source>No token for {destination} was found in the keyring; uploads are sent without credentials.</source>
         <translation>在密钥环中找不到 {destination} 的令牌；上传将不带凭据发送。</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="433"/>
+        <location filename="../../gui/controller.py" line="424"/>
         <source>Upload session {session} stopped: {problem}</source>
         <translation>上传会话 {session} 已停止：{problem}</translation>
     </message>

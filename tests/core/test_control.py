@@ -108,6 +108,8 @@ async def test_cancel_a_running_upload(
     cancelled = session.task(task.task_id)
     assert cancelled.state is TaskState.CANCELLED
     assert cancelled.error == "cancelled"
+    # Reported once the cancellation is on disk.
+    await eventually(lambda: recorder.completions(task.task_id), what="the cancellation to be reported")
     assert isinstance(recorder.error_of(task.task_id), core.UploadCancelled)
     assert not session.cancel(task.task_id)  # already final
     await session.wait_until_quiet()
@@ -189,10 +191,13 @@ async def test_invalidate_and_cancel_stops_everything_now(
     session.invalidate_and_cancel()
     # Every unfinished task, running, queued or paused, is cancelled at once.
     assert [session.task(t.task_id).state for t in tasks] == [TaskState.CANCELLED] * 4
-    assert len(recorder.completions()) == 4
     with pytest.raises(core.SessionInvalidated):
         session.upload_file(files[0], core.Destination(url=f"{receiver.url}/g"))
     await session.wait_invalidated()
+    # Each completion was reported (once on disk) before the session said it was invalid.
+    assert [e.kind for e in recorder.events if e.kind in ("complete", "invalid")] == ["complete"] * 4 + [
+        "invalid"
+    ]
     assert recorder.invalidated == [None]
     assert not session.is_valid
     gate.release()

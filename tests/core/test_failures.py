@@ -401,8 +401,8 @@ async def test_unreadable_file_at_queue_time(
     tasks = session.upload_files([(tmp_path / "missing.bin", None), (good, None)], destination)
     assert session.task(tasks[0].task_id).state is TaskState.FAILED
     assert "file not found" in (session.task(tasks[0].task_id).error or "")
-    assert isinstance(recorder.error_of(tasks[0].task_id), core.FileUnreadable)
     await session.wait_until_quiet()
+    assert isinstance(recorder.error_of(tasks[0].task_id), core.FileUnreadable)
     assert session.task(tasks[1].task_id).state is TaskState.COMPLETED
     assert [r.sha256 for r in receiver.received] == [sha256_of(good)]
     assert recorder.finished_batches == 1

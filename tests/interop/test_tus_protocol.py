@@ -345,10 +345,13 @@ async def test_resume_data_persisted_as_soon_as_known(
     assert stored.resume_data is not None
     upload_id = next(iter(scripted_tus.uploads))
     assert stored.resume_data["upload_url"] == f"{scripted_tus.url}{upload_id}"
+    st = source.stat()
     assert stored.resume_data["fingerprint"] == {
         "path": str(source),
         "size": 24 * MiB,
-        "mtime_ns": source.stat().st_mtime_ns,
+        "mtime_ns": st.st_mtime_ns,
+        "ctime_ns": st.st_ctime_ns,
+        "inode": st.st_ino,
         "destination": scripted_tus.url,
     }
     assert stored.resume_data["offset"] == CREATION_WITH_UPLOAD_LIMIT
