@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Callable
 from pathlib import Path
 
 from .configuration import SessionConfiguration
@@ -26,8 +28,20 @@ class SessionManager:
 
     @property
     def recovery_notice(self) -> str | None:
-        """Set when a corrupt state database was moved aside at start-up."""
+        """Set when a corrupt state database was moved aside at start-up, or when it was written
+        by a newer Skylift."""
         return self.store.recovery_notice
+
+    def watch_store(self, callback: Callable[[str | None], None]) -> None:
+        """``callback(problem)`` on the running loop whenever saving the queue fails (the store
+        keeps retrying), and ``callback(None)`` when it works again."""
+        loop = asyncio.get_running_loop()
+
+        def forward(problem: str | None) -> None:
+            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody to tell
+                loop.call_soon_threadsafe(callback, problem)
+
+        self.store.add_problem_listener(forward)
 
     @property
     def sessions(self) -> dict[str, UploadSession]:
@@ -63,7 +77,8 @@ class SessionManager:
         if self._sessions.get(session.identifier) is session:
             del self._sessions[session.identifier]
 
-    async def close(self) -> None:
-        """Stop every session (running uploads are recorded as interrupted) and close the store."""
+    async def close(self) -> str | None:
+        """Stop every session (running uploads are recorded as interrupted) and close the store.
+        Returns None, or a line saying what could not be saved."""
         await asyncio.gather(*(s.close() for s in list(self._sessions.values())))
-        await asyncio.to_thread(self.store.close)
+        return await asyncio.to_thread(self.store.close)

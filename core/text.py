@@ -8,9 +8,10 @@ lines or drive the terminal. Everything that shows or records outside text goes 
 
 from __future__ import annotations
 
+import json
 import re
 
-__all__ = ["printable", "storable", "wire_text"]
+__all__ = ["json_text", "printable", "storable", "wire_text"]
 
 # C0 and C1 controls, DEL, the Unicode line/paragraph separators and the bidirectional overrides
 # and isolates (they reorder what a terminal shows), and lone surrogates (undecodable bytes).
@@ -45,3 +46,14 @@ def wire_text(text: str) -> str:
     """A name as sent in a header or metadata that must be UTF-8 (multipart ``filename``, tus
     ``Upload-Metadata``): undecodable bytes become U+FFFD, which every server can read."""
     return storable(text)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_text(value: object) -> str:
+    """One line of JSON that any terminal or pipe can take: UTF-8 as it is, and an undecodable
+    byte of a file name as a ``\\udcNN`` escape (``json.loads`` gives the very same ``str`` back,
+    and ``os.fsencode`` of it the original bytes)."""
+    text = json.dumps(value, ensure_ascii=False)
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -82,6 +82,8 @@ class UploadController(QObject):
     files_queued = Signal(str, int)
     # list[TaskKey]: tasks removed from the list (and forgotten by their session).
     tasks_removed = Signal(object)
+    # str | None: the queue cannot be saved right now (the store keeps retrying), or it can again.
+    store_problem = Signal(object)
 
     def __init__(
         self, manager: SessionManager, destinations: DestinationStore, *, parent: QObject | None = None
@@ -145,6 +147,7 @@ class UploadController(QObject):
     async def start(self) -> None:
         """Show the tasks of earlier runs; re-attach sessions with unfinished work (it continues)."""
         store = self.manager.store
+        self.manager.watch_store(self.store_problem.emit)
         session_ids = await asyncio.to_thread(self.manager.persisted_session_ids)
         for session_id in sorted(filter(is_gui_session, session_ids)):
             tasks = await asyncio.to_thread(store.load_session, session_id)
@@ -159,6 +162,14 @@ class UploadController(QObject):
             self._known.add(session_id)
             self.model.apply_snapshots(tasks)
         self._refresh_stopped()
+        set_aside = store.set_aside
+        if set_aside:
+            text = self.tr(
+                "{count} upload(s) in the state database could not be read and were set aside "
+                "(they are kept in the database, untouched): {rows}"
+            )
+            rows = ", ".join(str(row) for row in set_aside[:5]) + (" …" if len(set_aside) > 5 else "")
+            self.notice.emit("warning", text.format(count=len(set_aside), rows=rows))
 
     async def shutdown(self) -> None:
         """Stop command jobs and close every session: running uploads are recorded as interrupted

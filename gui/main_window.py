@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         self.model.batch_changed.connect(self._show_batch)
         controller.batch_finished.connect(self._batch_finished)
         controller.notice.connect(self.show_notice)
+        controller.store_problem.connect(self.show_store_problem)
         controller.sessions_changed.connect(self._update_actions)
         controller.files_queued.connect(self._files_queued)
 
@@ -372,7 +373,14 @@ class MainWindow(QMainWindow):
         # A fixed width: a speed that changes four times a second must not relayout the status bar.
         self.speed_label.setMinimumWidth(self.speed_label.fontMetrics().horizontalAdvance("999.9 MB/s") + 8)
         self.speed_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # Shown while the queue cannot be saved (disk full, database locked): never silent.
+        self.store_problem_label = QLabel("")
+        self.store_problem_label.setObjectName("store_problem_label")
+        self.store_problem_label.setAccessibleName(self.tr("Saving the queue"))
+        self.store_problem_label.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.store_problem_label.hide()
         self.statusBar().addWidget(self.status_label, 1)
+        self.statusBar().addPermanentWidget(self.store_problem_label)
         self.statusBar().addPermanentWidget(self.speed_label)
         self.statusBar().setSizeGripEnabled(True)
 
@@ -800,6 +808,24 @@ class MainWindow(QMainWindow):
         self.status_label.setText(text)
         self.speed_label.setText("")
         self.setWindowTitle(APP_NAME)
+
+    def show_store_problem(self, problem: str | None) -> None:
+        """The queue cannot be saved (the store keeps retrying), or it can again."""
+        label = self.store_problem_label
+        if problem is None:
+            if label.isVisible():
+                label.hide()
+                self.statusBar().showMessage(self.tr("The upload queue is being saved again."), 8000)
+            return
+        label.setText(self.tr("Queue not saved"))
+        label.setToolTip(problem)
+        if not label.isVisible():
+            label.show()
+            text = self.tr(
+                "The upload queue cannot be saved: {problem}. Uploads go on, and saving is retried; "
+                "if Skylift quits before it works again, some uploads may be sent again next time."
+            )
+            self.show_notice("warning", text.format(problem=problem))
 
     def show_notice(self, level: str, text: str) -> None:
         if level == "info":

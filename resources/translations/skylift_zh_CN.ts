@@ -617,361 +617,381 @@ Uploads continue; the details are in the log.</source>
         <translation>上传队列</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="156"/>
+        <location filename="../../gui/main_window.py" line="157"/>
         <source>Add files…</source>
         <translation>添加文件…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="160"/>
+        <location filename="../../gui/main_window.py" line="161"/>
         <source>Choose files to upload</source>
         <translation>选择要上传的文件</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="164"/>
+        <location filename="../../gui/main_window.py" line="165"/>
         <source>Add folder…</source>
         <translation>添加文件夹…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="168"/>
+        <location filename="../../gui/main_window.py" line="169"/>
         <source>Choose a folder to upload with everything in it</source>
         <translation>选择一个文件夹，上传其中的全部内容</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="172"/>
+        <location filename="../../gui/main_window.py" line="173"/>
         <source>Destinations…</source>
         <translation>上传目标…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="176"/>
+        <location filename="../../gui/main_window.py" line="177"/>
         <source>Define where uploads go</source>
         <translation>设置文件上传到哪里</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="180"/>
-        <location filename="../../gui/main_window.py" line="725"/>
+        <location filename="../../gui/main_window.py" line="181"/>
+        <location filename="../../gui/main_window.py" line="733"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="187"/>
+        <location filename="../../gui/main_window.py" line="188"/>
         <source>Pause all</source>
         <translation>全部暂停</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="191"/>
+        <location filename="../../gui/main_window.py" line="192"/>
         <source>Pause every upload</source>
         <translation>暂停所有上传</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="195"/>
+        <location filename="../../gui/main_window.py" line="196"/>
         <source>Resume all</source>
         <translation>全部继续</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="199"/>
+        <location filename="../../gui/main_window.py" line="200"/>
         <source>Resume paused uploads and continue a stopped queue</source>
         <translation>继续已暂停的上传，并恢复已停止的队列</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="203"/>
+        <location filename="../../gui/main_window.py" line="204"/>
         <source>Stop after running</source>
         <translation>当前完成后停止</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="207"/>
+        <location filename="../../gui/main_window.py" line="208"/>
         <source>Stop after running uploads: they finish, queued ones wait until you resume</source>
         <translation>当前上传完成后停止：正在进行的会完成，排队的等你继续后再开始</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="211"/>
+        <location filename="../../gui/main_window.py" line="212"/>
         <source>Cancel all</source>
         <translation>全部取消</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="215"/>
+        <location filename="../../gui/main_window.py" line="216"/>
         <source>Cancel every unfinished upload now</source>
         <translation>立即取消所有未完成的上传</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="219"/>
+        <location filename="../../gui/main_window.py" line="220"/>
         <source>Retry failed</source>
         <translation>重试失败项</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="223"/>
+        <location filename="../../gui/main_window.py" line="224"/>
         <source>Try every failed upload again</source>
         <translation>重新尝试所有失败的上传</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="227"/>
+        <location filename="../../gui/main_window.py" line="228"/>
         <source>Clear finished</source>
         <translation>清除已结束项</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="231"/>
+        <location filename="../../gui/main_window.py" line="232"/>
         <source>Remove uploaded and cancelled files from the list</source>
         <translation>从列表中移除已上传和已取消的文件</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="237"/>
+        <location filename="../../gui/main_window.py" line="238"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="240"/>
+        <location filename="../../gui/main_window.py" line="241"/>
         <source>Resume</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="243"/>
+        <location filename="../../gui/main_window.py" line="244"/>
         <source>Pause or resume</source>
         <translation>暂停或继续</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="246"/>
+        <location filename="../../gui/main_window.py" line="247"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="249"/>
+        <location filename="../../gui/main_window.py" line="250"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="252"/>
+        <location filename="../../gui/main_window.py" line="253"/>
         <source>Remove from list</source>
         <translation>从列表中移除</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="259"/>
+        <location filename="../../gui/main_window.py" line="260"/>
         <source>Details…</source>
         <translation>详细信息…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="262"/>
+        <location filename="../../gui/main_window.py" line="263"/>
         <source>Open containing folder</source>
         <translation>打开所在文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="269"/>
+        <location filename="../../gui/main_window.py" line="270"/>
         <source>Copy returned URL</source>
         <translation>复制返回的 URL</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="276"/>
+        <location filename="../../gui/main_window.py" line="277"/>
         <source>Copy server response</source>
         <translation>复制服务器响应</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="297"/>
+        <location filename="../../gui/main_window.py" line="298"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="303"/>
+        <location filename="../../gui/main_window.py" line="304"/>
         <source>&amp;Queue</source>
         <translation>队列(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="309"/>
+        <location filename="../../gui/main_window.py" line="310"/>
         <source>&amp;Upload</source>
         <translation>上传(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="311"/>
+        <location filename="../../gui/main_window.py" line="312"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="313"/>
-        <location filename="../../gui/main_window.py" line="817"/>
+        <location filename="../../gui/main_window.py" line="314"/>
+        <location filename="../../gui/main_window.py" line="843"/>
         <source>About Skylift</source>
         <translation>关于 Skylift</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="330"/>
+        <location filename="../../gui/main_window.py" line="331"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="346"/>
+        <location filename="../../gui/main_window.py" line="347"/>
         <source>Upload to </source>
         <translation>上传到 </translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="352"/>
+        <location filename="../../gui/main_window.py" line="353"/>
         <source>Where dropped and added files go</source>
         <translation>拖入和添加的文件将上传到这里</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="356"/>
+        <location filename="../../gui/main_window.py" line="357"/>
         <source>Upload to</source>
         <translation>上传到</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="366"/>
-        <location filename="../../gui/main_window.py" line="789"/>
+        <location filename="../../gui/main_window.py" line="367"/>
+        <location filename="../../gui/main_window.py" line="797"/>
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="368"/>
+        <location filename="../../gui/main_window.py" line="369"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="412"/>
+        <location filename="../../gui/main_window.py" line="379"/>
+        <source>Saving the queue</source>
+        <translation>保存队列</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="420"/>
         <source>Manage destinations…</source>
         <translation>管理上传目标…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="451"/>
+        <location filename="../../gui/main_window.py" line="459"/>
         <source>Drop files or folders here</source>
         <translation>将文件或文件夹拖放到这里</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="452"/>
+        <location filename="../../gui/main_window.py" line="460"/>
         <source>Skylift will ask where to upload them</source>
         <translation>Skylift 会询问要上传到哪里</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="455"/>
+        <location filename="../../gui/main_window.py" line="463"/>
         <source>Drop files or folders here to upload them to {destination}</source>
         <translation>将文件或文件夹拖放到这里，上传到 {destination}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="457"/>
+        <location filename="../../gui/main_window.py" line="465"/>
         <source>or use Add files… and Add folder…</source>
         <translation>或使用“添加文件…”和“添加文件夹…”</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="486"/>
+        <location filename="../../gui/main_window.py" line="494"/>
         <source>Nothing was added: there is no destination to upload to.</source>
         <translation>未添加任何内容：没有可上传的目标。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="503"/>
+        <location filename="../../gui/main_window.py" line="511"/>
         <source>Adding {count} item to {destination}…</source>
         <translation>正在添加 {count} 项到 {destination}…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="505"/>
+        <location filename="../../gui/main_window.py" line="513"/>
         <source>Adding {count} items to {destination}…</source>
         <translation>正在添加 {count} 项到 {destination}…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="511"/>
+        <location filename="../../gui/main_window.py" line="519"/>
         <source>Add files</source>
         <translation>添加文件</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="517"/>
+        <location filename="../../gui/main_window.py" line="525"/>
         <source>Add folder</source>
         <translation>添加文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="530"/>
+        <location filename="../../gui/main_window.py" line="538"/>
         <source>Added {count} file for {destination}</source>
         <translation>已为 {destination} 添加 {count} 个文件</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="532"/>
+        <location filename="../../gui/main_window.py" line="540"/>
         <source>Added {count} files for {destination}</source>
         <translation>已为 {destination} 添加 {count} 个文件</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="625"/>
+        <location filename="../../gui/main_window.py" line="633"/>
         <source>Copied {count} URL</source>
         <translation>已复制 {count} 个 URL</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="625"/>
+        <location filename="../../gui/main_window.py" line="633"/>
         <source>Copied {count} URLs</source>
         <translation>已复制 {count} 个 URL</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="634"/>
+        <location filename="../../gui/main_window.py" line="642"/>
         <source>Copied the server&apos;s response</source>
         <translation>已复制服务器响应</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="688"/>
+        <location filename="../../gui/main_window.py" line="696"/>
         <source>{count} upload is running or queued. Cancelled uploads stop now; you can retry them later.</source>
         <translation>有 {count} 个上传正在进行或排队。取消的上传会立即停止；之后可以重试。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="692"/>
+        <location filename="../../gui/main_window.py" line="700"/>
         <source>{count} uploads are running or queued. Cancelled uploads stop now; you can retry them later.</source>
         <translation>有 {count} 个上传正在进行或排队。取消的上传会立即停止；之后可以重试。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="697"/>
+        <location filename="../../gui/main_window.py" line="705"/>
         <source>Cancel all uploads?</source>
         <translation>取消所有上传？</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="699"/>
+        <location filename="../../gui/main_window.py" line="707"/>
         <source>Cancel uploads</source>
         <translation>取消上传</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="700"/>
-        <location filename="../../gui/main_window.py" line="726"/>
+        <location filename="../../gui/main_window.py" line="708"/>
+        <location filename="../../gui/main_window.py" line="734"/>
         <source>Keep uploading</source>
         <translation>继续上传</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="714"/>
+        <location filename="../../gui/main_window.py" line="722"/>
         <source>{count} upload is not finished. They stop now and continue the next time you start Skylift.</source>
         <translation>有 {count} 个上传尚未完成。它们现在停止，下次启动 Skylift 时继续。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="718"/>
+        <location filename="../../gui/main_window.py" line="726"/>
         <source>{count} uploads are not finished. They stop now and continue the next time you start Skylift.</source>
         <translation>有 {count} 个上传尚未完成。它们现在停止，下次启动 Skylift 时继续。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="723"/>
+        <location filename="../../gui/main_window.py" line="731"/>
         <source>Quit Skylift?</source>
         <translation>退出 Skylift？</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="763"/>
+        <location filename="../../gui/main_window.py" line="771"/>
         <source>{done} of {total} file uploaded</source>
         <translation>已上传 {done} / {total} 个文件</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="765"/>
+        <location filename="../../gui/main_window.py" line="773"/>
         <source>{done} of {total} files uploaded</source>
         <translation>已上传 {done} / {total} 个文件</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="769"/>
+        <location filename="../../gui/main_window.py" line="777"/>
         <source>{count} failed</source>
         <translation>{count} 个失败</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="771"/>
+        <location filename="../../gui/main_window.py" line="779"/>
         <source>{sent} of {total}</source>
         <translation>{sent} / {total}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="777"/>
+        <location filename="../../gui/main_window.py" line="785"/>
         <source>{duration} left</source>
         <translation>剩余 {duration}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="780"/>
+        <location filename="../../gui/main_window.py" line="788"/>
         <source>stopped — Resume all continues</source>
         <translation>已停止 — “全部继续”可恢复</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="789"/>
+        <location filename="../../gui/main_window.py" line="797"/>
         <source>All uploads finished</source>
         <translation>所有上传已结束</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="819"/>
+        <location filename="../../gui/main_window.py" line="818"/>
+        <source>The upload queue is being saved again.</source>
+        <translation>上传队列已恢复保存。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="820"/>
+        <source>Queue not saved</source>
+        <translation>队列未保存</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="825"/>
+        <source>The upload queue cannot be saved: {problem}. Uploads go on, and saving is retried; if Skylift quits before it works again, some uploads may be sent again next time.</source>
+        <translation>无法保存上传队列：{problem}。上传会继续进行，并会重试保存；如果 Skylift 在恢复保存之前退出，下次可能会重新发送部分上传。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="845"/>
         <source>A desktop upload manager: resumable, crash-proof uploads of big files over HTTP.</source>
         <translation>桌面上传管理器：通过 HTTP 上传大文件，可续传，不怕崩溃。</translation>
     </message>
@@ -1042,31 +1062,36 @@ Uploads continue; the details are in the log.</source>
 <context>
     <name>UploadController</name>
     <message>
-        <location filename="../../gui/controller.py" line="157"/>
+        <location filename="../../gui/controller.py" line="160"/>
         <source>Uploads to {destination} wait until the keyring is available. {problem}</source>
         <translation>上传到 {destination} 的任务将等待密钥环可用。{problem}</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="202"/>
+        <location filename="../../gui/controller.py" line="168"/>
+        <source>{count} upload(s) in the state database could not be read and were set aside (they are kept in the database, untouched): {rows}</source>
+        <translation>状态数据库中有 {count} 个上传无法读取，已被搁置（仍原样保留在数据库中）：{rows}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/controller.py" line="213"/>
         <source>{count} item was skipped:
 {problems}</source>
         <translation>跳过了 {count} 项：
 {problems}</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="204"/>
+        <location filename="../../gui/controller.py" line="215"/>
         <source>{count} items were skipped:
 {problems}</source>
         <translation>跳过了 {count} 项：
 {problems}</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="371"/>
+        <location filename="../../gui/controller.py" line="382"/>
         <source>No token for {destination} was found in the keyring; uploads are sent without credentials.</source>
         <translation>在密钥环中找不到 {destination} 的令牌；上传将不带凭据发送。</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="424"/>
+        <location filename="../../gui/controller.py" line="435"/>
         <source>Upload session {session} stopped: {problem}</source>
         <translation>上传会话 {session} 已停止：{problem}</translation>
     </message>

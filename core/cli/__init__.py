@@ -1,0 +1,90 @@
+"""skylift-cli: the upload engine without a window.
+
+Exit status: 0 when every file uploaded, 1 when any failed or a given path could not be read (or
+the state database cannot be used), 2 for a usage error, 130 when interrupted (the unfinished
+uploads are recorded and ``skylift-cli resume`` continues them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from ..errors import SkyliftError
+from ..manager import SessionManager
+from ..text import printable
+from .arguments import add_destination_options, add_state_options, build_parser, parse_rate
+from .commands import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    destination_from_args,
+    resume,
+    show_queue,
+    upload,
+)
+
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "add_destination_options",
+    "add_state_options",
+    "build_parser",
+    "main",
+    "parse_rate",
+]
+
+
+async def run(args: argparse.Namespace) -> int:
+    manager = SessionManager(args.state_dir)
+    code = EXIT_FAILED
+    try:
+        if args.command == "upload":
+            code = await upload(args, manager)
+        else:
+            code = await resume(args, manager)
+    finally:
+        # Unfinished uploads (Ctrl-C) are recorded as interrupted for `skylift-cli resume`.
+        unsaved = await manager.close()
+        if unsaved:
+            print(f"warning: {printable(unsaved)}", file=sys.stderr)
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if getattr(args, "concurrency", 1) < 1:
+        parser.error("--concurrency must be at least 1")
+    if args.command == "upload":
+        try:
+            destination_from_args(args, args.url)
+        except ValueError as error:
+            parser.error(str(error))
+        missing = [str(p) for p in args.paths if not p.exists()]
+        if missing and len(missing) == len(args.paths):
+            parser.error(f"no such file or folder: {', '.join(printable(m) for m in missing)}")
+    try:
+        if args.command == "queue":
+            return show_queue(args)
+        return asyncio.run(run(args))
+    except KeyboardInterrupt:
+        print(
+            "interrupted: unfinished uploads are recorded; `skylift-cli resume` continues them",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    except SkyliftError as error:
+        print(f"skylift-cli: {printable(str(error))}", file=sys.stderr)
+        return EXIT_FAILED
