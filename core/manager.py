@@ -21,9 +21,11 @@ __all__ = ["SessionManager"]
 class SessionManager:
     """Owns the state database and the live sessions. Create sessions on the running event loop."""
 
-    def __init__(self, state_dir: Path | None = None) -> None:
+    def __init__(self, state_dir: Path | None = None, *, busy_timeout: float = 10.0) -> None:
+        """``busy_timeout``: how long a write waits for a database locked by another program
+        before it counts as failed (and is retried)."""
         self.state_dir = Path(state_dir) if state_dir is not None else default_state_dir()
-        self.store = TaskStore(self.state_dir)
+        self.store = TaskStore(self.state_dir, busy_timeout=busy_timeout)
         self._sessions: dict[str, UploadSession] = {}
 
     @property

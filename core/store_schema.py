@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 import logging
 import os
+import shutil
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ __all__ = [
     "Trouble",
     "describe_trouble",
     "open_database",
+    "trouble_at",
     "trouble_of",
 ]
 
@@ -130,9 +132,30 @@ def _folder_problem(folder: Path) -> str:
     return "it cannot be opened for writing"
 
 
+def _disk_full(folder: Path) -> bool:
+    try:
+        usage = shutil.disk_usage(folder)
+    except OSError:
+        return False
+    return usage.free < _NEARLY_FULL
+
+
+# Less free space than this, and an I/O error is a full disk (SQLite cannot even make its WAL
+# index then, and says "disk I/O error").
+_NEARLY_FULL = 256 << 10
+
+
+def trouble_at(error: BaseException, path: Path) -> Trouble:
+    """``trouble_of``, with a full disk recognised behind SQLite's vaguer I/O errors."""
+    trouble = trouble_of(error)
+    if trouble is Trouble.OTHER and _disk_full(path.parent):
+        return Trouble.FULL
+    return trouble
+
+
 def describe_trouble(error: BaseException, path: Path, *, doing: str) -> str:
     """One line for the user: what is wrong with the database at ``path`` while ``doing``."""
-    trouble = trouble_of(error)
+    trouble = trouble_at(error, path)
     if trouble is Trouble.BUSY:
         return f"cannot {doing} {path}: another program has it locked"
     if trouble is Trouble.FULL:
@@ -183,7 +206,7 @@ def open_database(path: Path, *, read_only: bool, busy_timeout: float) -> Opened
 
 def _store_error(error: BaseException, path: Path, *, doing: str) -> StateStoreError:
     text = describe_trouble(error, path, doing=doing)
-    trouble = trouble_of(error)
+    trouble = trouble_at(error, path)
     if trouble is Trouble.BUSY:
         return StateStoreBusy(text)
     if trouble in (Trouble.FULL, Trouble.READ_ONLY):

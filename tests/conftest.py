@@ -51,7 +51,7 @@ def sha256_of(path: Path) -> str:
 def make_file(path: Path, size: int) -> Path:
     """A file of ``size`` pseudo-random bytes (incompressible, cheap to make)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    block = hashlib.sha256(path.name.encode()).digest() * 2048  # 64 KiB
+    block = hashlib.sha256(os.fsencode(path.name)).digest() * 2048  # 64 KiB
     with open(path, "wb") as file:
         remaining = size
         while remaining:
