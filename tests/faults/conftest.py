@@ -6,15 +6,18 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 
+import core
 from tests.faults import system
 from tests.faults.cutting_proxy import CuttingProxy
 from tests.faults.fault_server import FaultServer
+from tests.faults.matrix import Harness, summary_lines
 
 ProxyFactory = Callable[..., CuttingProxy]
 TmpfsFactory = Callable[[int | str], Path]
@@ -41,6 +44,21 @@ def make_fault_server() -> Iterator[Callable[..., FaultServer]]:
 def fault_server(make_fault_server: Callable[..., FaultServer]) -> FaultServer:
     """A FaultServer with its defaults (tus uploads in memory), fresh for every test."""
     return make_fault_server()
+
+
+@pytest_asyncio.fixture
+async def harness(fault_server: FaultServer, tmp_path: Path) -> AsyncIterator[Harness]:
+    """The fault server and a session manager on a fresh state folder (see ``matrix.py``)."""
+    manager = core.SessionManager(tmp_path / "state")
+    try:
+        yield Harness(fault_server, tmp_path / "state", manager)
+    finally:
+        await manager.close()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for line in summary_lines():
+        terminalreporter.write_line(line)
 
 
 @pytest.fixture
