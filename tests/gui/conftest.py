@@ -163,8 +163,10 @@ def add_destination(settings_destinations: DestinationStore, url: str, **fields:
 
 
 @contextlib.asynccontextmanager
-async def running_app(state_dir: Path, *, show: bool = True) -> AsyncIterator[GuiApp]:
-    manager = core.SessionManager(state_dir)
+async def running_app(
+    state_dir: Path, *, show: bool = True, busy_timeout: float = 10.0
+) -> AsyncIterator[GuiApp]:
+    manager = core.SessionManager(state_dir, busy_timeout=busy_timeout)
     settings = AppSettings(state_dir)
     destinations = DestinationStore(settings)
     controller = UploadController(manager, destinations)
