@@ -516,8 +516,9 @@ class UploadSession:
             state=TaskState.UPLOADING,
             attempts=record.snapshot.attempts + 1,
             total_bytes=fingerprint.size,
-            # A resumable protocol moves this to the server's offset before it sends.
-            bytes_sent=record.snapshot.bytes_confirmed if protocol.resumable else 0,
+            # A resumable protocol moves this to the server's offset (HEAD) before it sends; until
+            # then the row keeps what it showed, instead of jumping back to an older offset.
+            bytes_sent=record.snapshot.bytes_sent if protocol.resumable else 0,
             restarts_from_zero=False,
             retry_at=None,
         )

@@ -359,6 +359,8 @@ class _TusAttempt:
 
     async def _create(self) -> int | UploadResponse:
         """A new upload; returns the server's offset, or the final response if that finished it."""
+        # Nothing of a new upload is on the server yet: progress starts again from zero.
+        self.context.set_confirmed_offset(0)
         size = self.fingerprint.size
         name = self.task.relative_name
         headers = {
