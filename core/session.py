@@ -6,6 +6,7 @@ sessions: the identifier keys the persisted tasks, so a relaunched process picks
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import heapq
 import http
@@ -99,8 +100,16 @@ class UploadSession:
         self._invalidated = asyncio.Event()
         self._background: set[asyncio.Task[None]] = set()
         self._discards: set[asyncio.Task[None]] = set()
-        # Final states on their way to the disk; their events go out once they are there.
-        self._reports: set[asyncio.Task[None]] = set()
+        # Final states on their way to the disk; their events go out once they are there
+        # (delivered in batches by _deliver_written, on the loop).
+        self._unreported = 0
+        self._written: collections.deque[tuple[_Record, TaskSnapshot, UploadError | None]] = (
+            collections.deque()
+        )
+        self._delivery_scheduled = False
+        self._all_reported = asyncio.Event()
+        self._all_reported.set()
+        self._loop = asyncio.get_running_loop()
         self._next_id = 1
         self._reattach(store.load(configuration.identifier))
         asyncio.get_running_loop().call_soon(self._pump)
@@ -407,7 +416,7 @@ class UploadSession:
 
     def _after_change(self) -> None:
         self._check_quiet()
-        if self._running or self._reports:
+        if self._running or self._unreported:
             return
         unfinished = sum(n for state, n in self._counts.items() if not state.is_final)
         if self._work_done and unfinished == 0:
@@ -418,7 +427,7 @@ class UploadSession:
 
     def _check_quiet(self) -> None:
         waiting = self._counts[TaskState.QUEUED] + self._counts[TaskState.INTERRUPTED]
-        if self._running == 0 and not self._reports and not (self._starting and waiting):
+        if self._running == 0 and not self._unreported and not (self._starting and waiting):
             self._quiet.set()
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
@@ -447,9 +456,8 @@ class UploadSession:
         job.add_done_callback(self._discards.discard)
 
     async def _invalidate(self, error: Exception | None) -> None:
-        if self._reports:
-            # Completions still on their way to the disk are reported before the session ends.
-            await asyncio.wait(set(self._reports))
+        # Completions still on their way to the disk are reported before the session ends.
+        await self._all_reported.wait()
         self._quiet.set()
         if self._discards:
             # Termination requests of cancelled uploads go out before the client closes.
@@ -575,7 +583,7 @@ class UploadSession:
         # On disk before the protocol sends what depends on it: a crash right after must not lose
         # the upload URL. If the disk refuses, the upload goes on (the store says what is wrong).
         with contextlib.suppress(StateStoreError):
-            await asyncio.wrap_future(self._store.save_durable(record.snapshot))
+            await asyncio.wrap_future(self._store.save_durable_future(record.snapshot))
 
     def _set_confirmed(self, record: _Record, offset: int) -> None:
         self._update(record, bytes_sent=offset, bytes_confirmed=offset)
@@ -646,30 +654,34 @@ class UploadSession:
 
     def _report_when_written(self, record: _Record, error: UploadError | None) -> None:
         snapshot = record.snapshot
-        written = asyncio.wrap_future(self._store.save_durable(snapshot))
+        self._unreported += 1
+        self._all_reported.clear()
         self._quiet.clear()
-        report = asyncio.get_running_loop().create_task(self._report_final(record, snapshot, error, written))
-        self._reports.add(report)
-        report.add_done_callback(self._reports.discard)
 
-    async def _report_final(
-        self,
-        record: _Record,
-        snapshot: TaskSnapshot,
-        error: UploadError | None,
-        written: asyncio.Future[None],
-    ) -> None:
-        with contextlib.suppress(StateStoreError):
-            # A failed write is the store's to report (and to retry); the upload itself is over.
-            await written
-        # Removed meanwhile (a removed task has no completion event), or already retried (its
-        # own events have told the rest): nothing to report.
-        if self._records.get(snapshot.task_id) is record and record.snapshot is snapshot:
-            self._notify_state(snapshot)
-            self._call_delegate(self.delegate.did_complete, self, snapshot, error)
-        current = asyncio.current_task()
-        if current is not None:
-            self._reports.discard(current)  # (its done callback would come too late for this check)
+        def written(_problem: StateStoreError | None) -> None:
+            # The writer thread. A failed write is the store's to report (and to retry); the
+            # upload itself is over, so it is reported either way.
+            self._written.append((record, snapshot, error))
+            if not self._delivery_scheduled:
+                self._delivery_scheduled = True
+                with contextlib.suppress(RuntimeError):  # the loop is gone: nobody to tell
+                    self._loop.call_soon_threadsafe(self._deliver_written)
+
+        self._store.save_durable(snapshot, written)
+
+    def _deliver_written(self) -> None:
+        """On the loop: the events of every final state the store has committed since last time."""
+        self._delivery_scheduled = False
+        while self._written:
+            record, snapshot, error = self._written.popleft()
+            self._unreported -= 1
+            # Removed meanwhile (a removed task has no completion event), or already retried
+            # (its own events have told the rest): nothing to report.
+            if self._records.get(snapshot.task_id) is record and record.snapshot is snapshot:
+                self._notify_state(snapshot)
+                self._call_delegate(self.delegate.did_complete, self, snapshot, error)
+        if not self._unreported:
+            self._all_reported.set()
         self._after_change()
 
     def _call_delegate(self, method: Callable[..., None], *args: object) -> None:

@@ -3,7 +3,8 @@
 Writes never run on the event loop: ``save()`` replaces the task's pending row and wakes the writer,
 so a task reporting progress a thousand times a second costs one row write per flush.
 ``save_durable()`` is for what a crash must not lose (a task's final state, a tus upload URL): the
-writer commits it without waiting to coalesce and resolves the returned future once it is on disk.
+writer commits it without waiting to coalesce (saves arriving within ``_GROUP_COMMIT`` share the
+commit) and then calls the caller's ``on_written`` from its thread.
 
 Writes survive trouble. A batch that cannot be written (the database is locked by another program,
 the disk is full) stays pending and is retried with a growing pause, and ``problem`` says what is
@@ -45,6 +46,8 @@ log = logging.getLogger(__name__)
 
 # Rows saved within this long of each other are written in one transaction.
 _FLUSH_INTERVAL = 0.5
+# How long a durable save waits for others to share its commit.
+_GROUP_COMMIT = 0.002
 # Pauses between attempts to write a batch that failed (locked, disk full): capped, never given up.
 _RETRY_PAUSES = (0.05, 0.2, 0.5, 1.0, 2.0, 5.0)
 # How long close() keeps trying to write what is still pending before it reports it as unsaved.
@@ -53,6 +56,8 @@ _CLOSE_PATIENCE = 5.0
 _LOOKUP_SLICE = 500
 
 ProblemListener = Callable[[str | None], None]
+# Called from the writer thread once a durable save is on disk (None) or failed to get there.
+WrittenCallback = Callable[[StateStoreError | None], None]
 
 
 @dataclass(frozen=True)
@@ -99,11 +104,12 @@ class TaskStore:
         # Snapshots (rows are made by the writer: a task saved thrice in a flush interval costs
         # one row), or None for a deletion.
         self._pending: dict[tuple[str, int], TaskSnapshot | None] = {}
-        # Futures of save_durable() calls whose rows are in _pending.
-        self._durable: list[concurrent.futures.Future[None]] = []
+        # on_written callbacks of save_durable() calls whose rows are in _pending.
+        self._durable: list[WrittenCallback] = []
         self._wake = threading.Condition(self._lock)
         self._flushed = threading.Condition(self._lock)
         self._writer_idle = False
+        self._grouping = False
         self._closed = False
         self._flush_requested = False
         self._generation = 0
@@ -241,18 +247,32 @@ class TaskStore:
             if self._writer_idle:
                 self._wake.notify()
 
-    def save_durable(self, task: TaskSnapshot) -> concurrent.futures.Future[None]:
-        """Like ``save``, but written at once; the future is resolved when the row is on disk, or
-        fails with ``StateStoreError`` when the write failed (it stays pending and is retried).
-        Does not block."""
-        future: concurrent.futures.Future[None] = concurrent.futures.Future()
+    def save_durable(self, task: TaskSnapshot, on_written: WrittenCallback) -> None:
+        """Like ``save``, but written at once; ``on_written(None)`` is called (from the writer
+        thread) when the row is on disk, ``on_written(error)`` when the write failed (the row stays
+        pending and is retried). Does not block."""
         with self._lock:
             self._check_writable()
             self._pending[(task.session_id, task.task_id)] = task
-            self._durable.append(future)
+            self._durable.append(on_written)
             self._generation += 1
             self._flush_requested = True
-            self._wake.notify()
+            # A writer gathering a group commit takes this one too when its moment is up: waking
+            # it for each save would only pass the GIL back and forth.
+            if not self._grouping:
+                self._wake.notify()
+
+    def save_durable_future(self, task: TaskSnapshot) -> concurrent.futures.Future[None]:
+        """``save_durable`` as a future: resolved once on disk, failed with ``StateStoreError``."""
+        future: concurrent.futures.Future[None] = concurrent.futures.Future()
+
+        def written(error: StateStoreError | None) -> None:
+            if error is None:
+                future.set_result(None)
+            else:
+                future.set_exception(error)
+
+        self.save_durable(task, written)
         return future
 
     def delete(self, session_id: str, task_ids: Iterable[int]) -> None:
@@ -316,6 +336,13 @@ class TaskStore:
                 if self._closed:
                     self._fail_durable(StateStoreError("the state store is closed"))
                     return
+                # Group commit: durable saves that come within a moment of each other (uploads
+                # finishing together) share one transaction instead of one each.
+                deadline = time.monotonic() + _GROUP_COMMIT
+                self._grouping = True
+                while self._durable and not self._closed and (left := deadline - time.monotonic()) > 0:
+                    self._wake.wait(timeout=left)
+                self._grouping = False
                 batch, self._pending = self._pending, {}
                 durable, self._durable = self._durable, []
                 generation = self._generation
@@ -331,9 +358,7 @@ class TaskStore:
                 continue
             failed_writes = 0
             self._set_problem(None)
-            for future in durable:
-                if not future.done():
-                    future.set_result(None)
+            _call_all(durable, None)
             with self._lock:
                 self._written = generation
                 self._flushed.notify_all()
@@ -350,7 +375,7 @@ class TaskStore:
     def _requeue(
         self,
         batch: dict[tuple[str, int], TaskSnapshot | None],
-        durable: list[concurrent.futures.Future[None]],
+        durable: list[WrittenCallback],
         error: Exception,
     ) -> None:
         """A batch could not be written: keep it (behind anything saved since) and say why."""
@@ -363,15 +388,11 @@ class TaskStore:
             self._failures += 1
             self._flushed.notify_all()
         self._set_problem(problem)
-        for future in durable:
-            if not future.done():
-                future.set_exception(StateStoreError(problem))
+        _call_all(durable, StateStoreError(problem))
 
     def _fail_durable(self, error: StateStoreError) -> None:
         durable, self._durable = self._durable, []
-        for future in durable:
-            if not future.done():
-                future.set_exception(error)
+        _call_all(durable, error)
 
     def _write(self, batch: dict[tuple[str, int], TaskSnapshot | None]) -> None:
         upserts: list[tuple[object, ...]] = []
@@ -433,6 +454,14 @@ class TaskStore:
             f"INSERT INTO tasks ({names}) VALUES ({marks}) "
             f"ON CONFLICT (session_id, task_id) DO UPDATE SET {updates}"
         )
+
+
+def _call_all(callbacks: list[WrittenCallback], error: StateStoreError | None) -> None:
+    for callback in callbacks:
+        try:
+            callback(error)
+        except Exception:
+            log.exception("a durable-save callback raised")
 
 
 def _task_id(row: sqlite3.Row) -> int:

@@ -54,7 +54,7 @@ def test_a_row_the_database_refuses_is_dropped_alone_and_said(state_dir: Path) -
 def test_durable_saves_resolve_once_on_disk(state_dir: Path) -> None:
     store = TaskStore(state_dir)
     try:
-        future = store.save_durable(task(1, state=TaskState.COMPLETED))
+        future = store.save_durable_future(task(1, state=TaskState.COMPLETED))
         future.result(timeout=10)
         db = sqlite3.connect(f"file:{state_dir / 'state.db'}?mode=ro", uri=True)
         try:

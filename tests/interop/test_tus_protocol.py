@@ -354,6 +354,13 @@ async def test_resume_data_persisted_as_soon_as_known(
         "inode": st.st_ino,
         "destination": scripted_tus.url,
     }
+    # The URL went to disk first (offset 0), before anything else; the creation's bytes follow.
+    await eventually(
+        lambda: session.task(task_id).bytes_confirmed == CREATION_WITH_UPLOAD_LIMIT, what="the first bytes"
+    )
+    manager.store.flush()
+    [stored] = [t for t in manager.store.all_tasks() if t.task_id == task_id]
+    assert stored.resume_data is not None
     assert stored.resume_data["offset"] == CREATION_WITH_UPLOAD_LIMIT
     assert stored.bytes_confirmed == CREATION_WITH_UPLOAD_LIMIT
     session.pause(task_id)
