@@ -134,10 +134,11 @@ class TaskStore:
         if problem == self.problem:
             return
         self.problem = problem
+        # Warnings, not errors: the writer keeps retrying, and the listeners tell the user.
         if problem is None:
             log.warning("the state database %s is being written again", self.path)
         else:
-            log.error("%s", problem)
+            log.warning("%s", problem)
         for listener in list(self._listeners):
             try:
                 listener(problem)

@@ -61,7 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
+        # Without -v only errors: what a user must know (failures, store trouble) the CLI says
+        # itself, in one line.
+        level=logging.INFO if args.verbose else logging.ERROR,
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )

@@ -65,6 +65,7 @@ CASES = [
     Case("503 with Retry-After", (Fault(status=503, retry_after="1"),), (ONCE, ONCE, ONCE)),
     Case("503 without Retry-After", (Fault(status=503),), (ONCE, ONCE, ONCE)),
     Case("429 with Retry-After", (Fault(status=429, retry_after="1"),), (ONCE, ONCE, ONCE)),
+    Case("429 without Retry-After", (Fault(status=429),), (ONCE, ONCE, ONCE)),
     Case("500 after the whole body", (Fault(status=500, status_after_body=True),), (ONCE, ONCE, ONCE)),
     Case("502 twice", (Fault(status=502, times=2),), (ONCE, ONCE, ONCE)),
     Case("stall before reading", (Fault(stall_before_read=2.5),), (ONCE, ONCE, ONCE), request_timeout=1.0),

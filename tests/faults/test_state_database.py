@@ -484,3 +484,54 @@ async def test_a_name_that_is_not_utf8_is_stored_exactly_and_harms_no_other_row(
     [got] = [r for r in receiver.received if r.raw_path.startswith("/n/odd/")]
     assert got.raw_path == "/n/odd/caf%E9%20%FF.bin"
     assert got.sha256 == sha256_of(odd)
+
+
+def test_the_cli_says_when_the_disk_fills_mid_run_and_when_saving_works_again(
+    tmpfs: TmpfsFactory, tmp_path: Path, receiver: ReceiverServer
+) -> None:
+    """Never silent: a warning on stderr the moment the queue cannot be saved, another when it can
+    again, and every upload recorded in the end."""
+    disk = tmpfs("2m")
+    state = disk / "state"
+    files = [make_file(tmp_path / "in" / f"f{i}.bin", 300_000) for i in range(8)]
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "core.cli",
+            "upload",
+            f"{receiver.url}/mid/",
+            str(tmp_path / "in"),
+            "--state-dir",
+            str(state),
+            "--limit-rate",
+            "600K",
+            "--concurrency",
+            "1",
+            "--json",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None and child.stderr is not None
+    try:
+        first = child.stdout.readline()  # one upload done: the database is open and written
+        assert json.loads(first)["state"] == "completed"
+        filler = fill(disk)
+        warning = child.stderr.readline()
+        assert warning.startswith(
+            f"warning: cannot save the upload queue to {state / 'state.db'}: the disk is full"
+        )
+        filler.unlink()
+        assert child.stderr.readline().strip() == "the upload queue is being saved again"
+        _, err = child.communicate(timeout=60)
+    finally:
+        child.kill()
+    assert child.returncode == 0, err
+    assert len(receiver.received) == 8
+    stored = TaskStore(state, read_only=True).all_tasks()
+    assert sorted(t.relative_name for t in stored) == sorted(f"in/{f.name}" for f in files)
+    assert {t.state for t in stored} == {TaskState.COMPLETED}
