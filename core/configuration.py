@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import enum
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+from .redaction import redact_url, redacted_headers
 from .retry import RetryPolicy
+from .text import printable
+from .urls import check_url
 
-__all__ = ["Destination", "SessionConfiguration", "WireProtocol"]
+__all__ = ["URL_CREDENTIALS", "Destination", "SessionConfiguration", "WireProtocol"]
+
+# The name Destination.unstored_secrets uses for the credentials of a URL (userinfo, signed query).
+URL_CREDENTIALS = "URL credentials"
+# Session identifiers become file names (lock files) and appear in messages.
+_IDENTIFIER = re.compile(r"[A-Za-z0-9._-]{1,100}")
 
 
 class WireProtocol(enum.StrEnum):
@@ -37,17 +47,28 @@ class Destination:
     # tus: bytes per PATCH, for servers or proxies that limit request bodies; None sends the rest of
     # the file in one PATCH (fastest). Memory stays flat either way.
     chunk_size: int | None = None
+    # Secrets this destination had that were not kept (a destination read back from the state
+    # database): secret header names, and URL_CREDENTIALS when its URL held credentials. A task
+    # waits for them (``UploadSession.supply_secrets``) instead of going without.
+    unstored_secrets: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
-        if not self.url.lower().startswith(("http://", "https://")):
-            raise ValueError(f"destination URL must be http:// or https://, not {self.url!r}")
+        check_url(self.url)
         if self.chunk_size is not None and self.chunk_size < 1:
             raise ValueError("chunk_size must be positive or None")
         object.__setattr__(self, "protocol", WireProtocol(self.protocol))
         object.__setattr__(self, "headers", _frozen(self.headers))
         object.__setattr__(self, "form_fields", _frozen(self.form_fields))
+        object.__setattr__(self, "unstored_secrets", frozenset(self.unstored_secrets))
         if self.method is not None:
             object.__setattr__(self, "method", self.method.upper())
+
+    def __repr__(self) -> str:
+        # Never the secrets: a repr ends up in logs and tracebacks.
+        return (
+            f"Destination(url={redact_url(self.url)!r}, protocol={self.protocol.value!r}, "
+            f"headers={redacted_headers(self.headers)!r})"
+        )
 
     @property
     def effective_method(self) -> str:
@@ -74,12 +95,25 @@ class SessionConfiguration:
     ca_file: Path | None = None
 
     def __post_init__(self) -> None:
-        if not self.identifier or any(c in self.identifier for c in "/\\\0"):
-            raise ValueError(f"invalid session identifier {self.identifier!r}")
+        if not _IDENTIFIER.fullmatch(self.identifier):
+            raise ValueError(
+                f"invalid session identifier {printable(self.identifier)!r}: use letters, digits, "
+                "'.', '_' and '-' (at most 100)"
+            )
         if self.max_concurrent_uploads < 1:
             raise ValueError("max_concurrent_uploads must be at least 1")
-        if self.request_timeout <= 0 or self.resource_timeout <= 0:
-            raise ValueError("timeouts must be positive")
+        for name in ("request_timeout", "resource_timeout"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value > 0):
+                raise ValueError(
+                    f"{name.replace('_', ' ')} must be a positive number of seconds, not {value}"
+                )
         if self.bandwidth_limit is not None and self.bandwidth_limit <= 0:
             raise ValueError("bandwidth_limit must be positive or None")
         object.__setattr__(self, "default_headers", _frozen(self.default_headers))
+
+    def __repr__(self) -> str:
+        return (
+            f"SessionConfiguration(identifier={self.identifier!r}, "
+            f"default_headers={redacted_headers(self.default_headers)!r})"
+        )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .errors import HTTPStatusError, UploadError
 
-__all__ = ["RetryPolicy", "parse_retry_after"]
+__all__ = ["RetryPolicy", "describe_duration", "parse_retry_after"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,6 +37,26 @@ class RetryPolicy:
                 return None
             delay = max(delay, error.retry_after)
         return delay
+
+    def refused_wait(self, error: UploadError) -> UploadError | None:
+        """The error to fail with when the server asked for a longer wait than this policy takes."""
+        if not isinstance(error, HTTPStatusError) or error.retry_after is None:
+            return None
+        if error.retry_after <= self.max_retry_after:
+            return None
+        wait = describe_duration(error.retry_after)
+        refused = UploadError(f"{error}; the server asked to wait {wait}; not retried")
+        refused.__cause__ = error
+        return refused
+
+
+def describe_duration(seconds: float) -> str:
+    """A wait in the largest unit that fits: "40 s", "5 minutes", "3 days", "31 years"."""
+    for unit, size in (("year", 365 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{seconds:.0f} s"
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:

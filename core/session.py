@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import dataclasses
 import heapq
 import http
 import json
@@ -23,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from .configuration import Destination, SessionConfiguration
+from .configuration import URL_CREDENTIALS, Destination, SessionConfiguration
 from .delegate import SessionDelegate
 from .errors import (
     FileUnreadable,
@@ -38,14 +39,15 @@ from .errors import (
 )
 from .locking import SessionLock
 from .protocols import AttemptContext, DiscardContext, UploadProtocol, protocol_for
+from .redaction import redact_url, scrub, secret_values
 from .retry import parse_retry_after
 from .store import StoredTasks, TaskStore
 from .streams import FileFingerprint, RateLimiter
 from .task import TaskSnapshot, TaskState
 from .text import printable
-from .transport import create_client, map_transport_error
+from .transport import create_client, map_http_error
 
-__all__ = ["UploadSession"]
+__all__ = ["MissingSecrets", "UploadSession"]
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,8 @@ class _Record:
     best_progress: int = 0
     attempt_sent: int = 0
     saved_at: float = 0.0
+    # The secret values of the current attempt (headers, URL credentials): never kept in text.
+    secrets: frozenset[str] | set[str] = frozenset()
 
 
 class UploadSession:
@@ -91,6 +95,8 @@ class UploadSession:
         # Tasks per state, kept current so that no state change costs a walk over 10,000 tasks.
         self._counts: Counter[TaskState] = Counter()
         self._runnable: list[int] = []  # a heap of task ids: tasks start in the order they came
+        # Runnable tasks held back until supply_secrets() gives them their credentials.
+        self._parked: set[int] = set()
         self._running = 0
         self._accepting = True
         self._starting = True
@@ -273,6 +279,7 @@ class UploadSession:
         removed = []
         for task_id in task_ids:
             record = self._records.pop(task_id, None)
+            self._parked.discard(task_id)
             if record is not None:
                 self._counts[record.snapshot.state] -= 1
                 self._stop_runner(record)
@@ -379,8 +386,69 @@ class UploadSession:
             # Stale heap entries (paused, cancelled or removed since) are skipped.
             if record is None or not record.snapshot.state.is_runnable or record.runner:
                 continue
+            if self._missing_secrets(record.snapshot.destination):
+                # It would go without its credentials: it waits for supply_secrets().
+                self._parked.add(task_id)
+                continue
             self._start(record)
         self._after_change()
+
+    # -- secrets that were not stored ---------------------------------------------------------------
+
+    def _missing_secrets(self, destination: Destination) -> frozenset[str]:
+        if not destination.unstored_secrets:
+            return frozenset()
+        given = {name.lower() for name in self.configuration.default_headers}
+        return frozenset(
+            name
+            for name in destination.unstored_secrets
+            if name == URL_CREDENTIALS or name.lower() not in given
+        )
+
+    def missing_secrets(self) -> list[MissingSecrets]:
+        """What unfinished tasks wait for: secrets their destination had that were not stored
+        (a relaunch, ``skylift-cli resume``). Such tasks are not started until
+        ``supply_secrets`` gives them."""
+        needed: dict[tuple[str, frozenset[str]], list[int]] = {}
+        for task_id, record in self._records.items():
+            snapshot = record.snapshot
+            if snapshot.state.is_final:
+                continue
+            missing = self._missing_secrets(snapshot.destination)
+            if missing:
+                needed.setdefault((snapshot.destination.url, missing), []).append(task_id)
+        return [
+            MissingSecrets(url=redact_url(url), names=tuple(sorted(names)), task_ids=tuple(ids))
+            for (url, names), ids in needed.items()
+        ]
+
+    def supply_secrets(self, *, headers: Mapping[str, str] | None = None, urls: Iterable[str] = ()) -> int:
+        """Give back secrets that were not stored: header values by name, and destination URLs
+        with their credentials (matched to a task's stored URL by their redacted form). Tasks
+        that then lack nothing start. Returns how many tasks got something."""
+        by_name = {name.lower(): (name, value) for name, value in (headers or {}).items()}
+        by_redacted = {redact_url(url): url for url in urls}
+        completed: dict[int, Destination] = {}
+        changed = 0
+        for task_id, record in self._records.items():
+            destination = record.snapshot.destination
+            if not destination.unstored_secrets:
+                continue
+            renewed = completed.get(id(destination))
+            if renewed is None:
+                renewed = _with_secrets(destination, by_name, by_redacted)
+                completed[id(destination)] = renewed
+            if renewed is destination:
+                continue
+            changed += 1
+            record.snapshot = record.snapshot.evolve(destination=renewed)
+            if task_id in self._parked and not self._missing_secrets(renewed):
+                self._parked.discard(task_id)
+                heapq.heappush(self._runnable, task_id)
+        if changed:
+            self._quiet.clear()
+            self._pump()
+        return changed
 
     def _start(self, record: _Record) -> None:
         self._running += 1
@@ -426,7 +494,8 @@ class UploadSession:
             self._begin_invalidation()
 
     def _check_quiet(self) -> None:
-        waiting = self._counts[TaskState.QUEUED] + self._counts[TaskState.INTERRUPTED]
+        # Tasks parked for their secrets wait for nothing the session can do.
+        waiting = self._counts[TaskState.QUEUED] + self._counts[TaskState.INTERRUPTED] - len(self._parked)
         if self._running == 0 and not self._unreported and not (self._starting and waiting):
             self._quiet.set()
 
@@ -498,7 +567,10 @@ class UploadSession:
             record.failed_attempts = 1 if progressed else record.failed_attempts + 1
             delay = policy.delay_before_retry(error, record.failed_attempts)
             if delay is None:
-                if error.retryable and record.snapshot.attempts > 1:
+                refused = policy.refused_wait(error)
+                if refused is not None:
+                    error = refused
+                elif error.retryable and record.snapshot.attempts > 1:
                     error = RetriesExhausted(error, record.snapshot.attempts)
                 self._finish(record, TaskState.FAILED, error)
                 return
@@ -506,7 +578,7 @@ class UploadSession:
                 record,
                 state=TaskState.RETRY_WAIT,
                 retry_at=time.time() + delay,
-                error=str(error),
+                error=scrub(str(error), record.secrets),
                 **self._restart_fields(record),
             )
             await asyncio.sleep(delay)
@@ -530,11 +602,14 @@ class UploadSession:
             restarts_from_zero=False,
             retry_at=None,
         )
+        headers = {**self.configuration.default_headers, **record.snapshot.destination.headers}
+        # What a server might echo back, or an error might carry: scrubbed from all we keep.
+        record.secrets = secret_values(headers, record.snapshot.destination.url)
         context = AttemptContext(
             client=self._client,
             task=record.snapshot,
             fingerprint=fingerprint,
-            headers={**self.configuration.default_headers, **record.snapshot.destination.headers},
+            headers=headers,
             timeout=self._timeout,
             limiter=self._limiter,
             on_sent=lambda count: self._on_sent(record, count),
@@ -544,16 +619,20 @@ class UploadSession:
         )
         try:
             response = await protocol.send(context)
-        except httpx.TransportError as error:
-            return map_transport_error(
+        except (httpx.HTTPError, httpx.InvalidURL) as error:
+            mapped = map_http_error(
                 error, bytes_sent=record.attempt_sent, timeout=self.configuration.request_timeout
             )
+            if not mapped.retryable:
+                self._finish(record, TaskState.FAILED, mapped)
+                return None
+            return mapped
         except UploadError as error:
             if not error.retryable:
                 self._finish(record, TaskState.FAILED, error)
                 return None
             return error
-        text = response.text
+        text = scrub(response.text, record.secrets)
         if response.body_problem:
             log.info("task %s/%s: %s", self.identifier, record.snapshot.task_id, response.body_problem)
         if response.body:
@@ -617,6 +696,8 @@ class UploadSession:
         if record.snapshot.state is not before and record.snapshot.task_id in self._records:
             self._counts[before] -= 1
             self._counts[record.snapshot.state] += 1
+            if not record.snapshot.state.is_runnable:
+                self._parked.discard(record.snapshot.task_id)
         if record.snapshot.task_id in self._records:
             self._store.save(record.snapshot)
         self._notify_state(record.snapshot)
@@ -633,7 +714,7 @@ class UploadSession:
         before = record.snapshot.state
         record.snapshot = record.snapshot.evolve(
             state=state,
-            error=None if error is None else str(error),
+            error=None if error is None else scrub(str(error), record.secrets),
             finished_at=time.time(),
             retry_at=None,
             **changes,
@@ -642,14 +723,19 @@ class UploadSession:
         if snapshot.task_id in self._records and state is not before:
             self._counts[before] -= 1
             self._counts[state] += 1
-        log.info(
-            "task %s/%s %s: %s%s",
-            self.identifier,
-            snapshot.task_id,
-            printable(snapshot.relative_name),
-            state.value,
-            f" ({error})" if error else "",
-        )
+            self._parked.discard(snapshot.task_id)
+        if log.isEnabledFor(logging.INFO):
+            cause = error.__cause__ if error is not None else None
+            log.info(
+                "task %s/%s %s: %s%s",
+                self.identifier,
+                snapshot.task_id,
+                printable(snapshot.relative_name),
+                state.value,
+                f" ({snapshot.error})" if error else "",
+                # The detail behind the one line, for the log only (its text scrubbed too).
+                exc_info=cause if cause is not None and log.isEnabledFor(logging.DEBUG) else None,
+            )
         self._report_when_written(record, error)
 
     def _report_when_written(self, record: _Record, error: UploadError | None) -> None:
@@ -690,6 +776,41 @@ class UploadSession:
         except Exception:
             # A broken delegate must not take the uploads down with it.
             log.exception("session delegate %s raised", getattr(method, "__name__", method))
+
+
+@dataclass(frozen=True)
+class MissingSecrets:
+    """Tasks that wait for secrets their destination had but that were not stored."""
+
+    # The destination URL, redacted.
+    url: str
+    # Secret header names, and URL_CREDENTIALS when the URL's own credentials are missing.
+    names: tuple[str, ...]
+    task_ids: tuple[int, ...]
+
+
+def _with_secrets(
+    destination: Destination, headers: Mapping[str, tuple[str, str]], urls: Mapping[str, str]
+) -> Destination:
+    """``destination`` with what ``headers`` (lower-case name -> (name, value)) and ``urls`` (redacted
+    -> full) give back; the same object if they give nothing."""
+    remaining = set(destination.unstored_secrets)
+    new_headers = dict(destination.headers)
+    url = destination.url
+    for name in destination.unstored_secrets:
+        if name == URL_CREDENTIALS:
+            if destination.url in urls:
+                url = urls[destination.url]
+                remaining.discard(name)
+        elif name.lower() in headers:
+            given_name, value = headers[name.lower()]
+            new_headers[given_name] = value
+            remaining.discard(name)
+    if remaining == destination.unstored_secrets:
+        return destination
+    return dataclasses.replace(
+        destination, url=url, headers=new_headers, unstored_secrets=frozenset(remaining)
+    )
 
 
 def _reason(status: int, reason: str) -> str:

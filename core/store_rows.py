@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .configuration import Destination, WireProtocol
-from .redaction import is_secret_header
+from .configuration import URL_CREDENTIALS, Destination, WireProtocol
+from .redaction import has_url_secrets, is_secret_header, redact_url
 from .task import TaskSnapshot, TaskState
 from .text import printable, storable
 
@@ -102,14 +102,19 @@ def _destination_to_json(destination: Destination) -> str:
     cached = _destination_json.get(id(destination))
     if cached is not None and cached[0] is destination:
         return cached[1]
+    secret_headers = {k for k in destination.headers if is_secret_header(k)}
+    secret_headers |= {k for k in destination.unstored_secrets if k != URL_CREDENTIALS}
     text = json.dumps(
         {
-            "url": destination.url,
+            # Secret values stay in memory (or the OS keyring): the URL without its credentials,
+            # and only the names of secret headers.
+            "url": redact_url(destination.url),
+            "url_secrets": has_url_secrets(destination.url)
+            or URL_CREDENTIALS in destination.unstored_secrets,
             "protocol": destination.protocol.value,
             "method": destination.method,
-            # Secret values stay in memory (or the OS keyring); only their names are kept.
             "headers": {k: v for k, v in destination.headers.items() if not is_secret_header(k)},
-            "secret_headers": [k for k in destination.headers if is_secret_header(k)],
+            "secret_headers": sorted(secret_headers),
             "field_name": destination.field_name,
             "form_fields": dict(destination.form_fields),
             "chunk_size": destination.chunk_size,
@@ -126,8 +131,12 @@ def _destination_from_json(text: object) -> Destination:
         raise RowUnreadable("no destination")
     try:
         data = json.loads(text)
+        unstored = set(data.get("secret_headers") or ())
+        if data.get("url_secrets"):
+            unstored.add(URL_CREDENTIALS)
         return Destination(
             url=data["url"],
+            unstored_secrets=frozenset(unstored),
             protocol=WireProtocol(data["protocol"]),
             method=data.get("method"),
             headers=data.get("headers") or {},
@@ -170,12 +179,24 @@ def snapshot_to_row(task: TaskSnapshot) -> tuple[Any, ...]:
         task.created_at,
         task.started_at,
         task.finished_at,
-        # ensure_ascii: any odd character becomes a \u escape, so the JSON is always storable.
-        None if task.resume_data is None else json.dumps(dict(task.resume_data)),
+        _resume_json(task.resume_data),
     )
 
 
 _REQUIRED = object()
+
+
+def _resume_json(data: Mapping[str, Any] | None) -> str | None:
+    if data is None:
+        return None
+    stored = dict(data)
+    upload_url = stored.get("upload_url")
+    if isinstance(upload_url, str) and has_url_secrets(upload_url):
+        # A server-made upload address with credentials in it: kept in memory only.
+        stored["upload_url"] = redact_url(upload_url)
+        stored["upload_url_secrets"] = True
+    # ensure_ascii: any odd character becomes a \u escape, so the JSON is always storable.
+    return json.dumps(stored)
 
 
 def _number(values: Mapping[str, Any], name: str, kind: type, default: Any = _REQUIRED) -> Any:

@@ -12,8 +12,9 @@ import truststore
 
 from .errors import CertificateError, RequestTimeout, TransferError, UploadError
 from .http1 import Http1Transport
+from .redaction import redact_url
 
-__all__ = ["create_client", "describe_bytes", "map_transport_error"]
+__all__ = ["create_client", "describe_bytes", "map_http_error", "map_transport_error", "redact_text"]
 
 
 def ssl_context(ca_file: Path | None) -> ssl.SSLContext:
@@ -66,6 +67,32 @@ def _certificate_problem(error: BaseException) -> ssl.SSLCertVerificationError |
     return None
 
 
+def map_http_error(
+    error: httpx.HTTPError | httpx.InvalidURL, *, bytes_sent: int, timeout: float
+) -> UploadError:
+    """Every httpx error as one line; the original stays as ``__cause__`` for the log."""
+    mapped = _map(error, bytes_sent=bytes_sent, timeout=timeout)
+    mapped.__cause__ = error
+    return mapped
+
+
+def _map(error: httpx.HTTPError | httpx.InvalidURL, *, bytes_sent: int, timeout: float) -> UploadError:
+    if isinstance(error, httpx.TransportError):
+        return map_transport_error(error, bytes_sent=bytes_sent, timeout=timeout)
+    if isinstance(error, httpx.DecodingError):
+        return UploadError(f"the server's response could not be decoded: {redact_text(str(error))}")
+    if isinstance(error, httpx.TooManyRedirects):
+        return UploadError("too many redirects")
+    if isinstance(error, httpx.InvalidURL):
+        return UploadError(f"invalid URL: {redact_text(str(error))}")
+    return UploadError(f"{type(error).__name__}: {redact_text(str(error))}")
+
+
+def redact_text(text: str) -> str:
+    """httpx's messages sometimes quote the URL: never its credentials."""
+    return " ".join(redact_url(word) if "://" in word else word for word in text.split(" "))
+
+
 def map_transport_error(error: httpx.TransportError, *, bytes_sent: int, timeout: float) -> UploadError:
     """One line that says what happened on the wire, and how far the attempt got."""
     where = f" after {describe_bytes(bytes_sent)}" if bytes_sent else ""
@@ -85,4 +112,7 @@ def map_transport_error(error: httpx.TransportError, *, bytes_sent: int, timeout
         return TransferError(f"server closed the connection{where}")
     if isinstance(error, (httpx.ReadError, httpx.WriteError)):
         return TransferError(f"connection reset{where}")
-    return TransferError(f"{type(error).__name__}: {error}{where}")
+    if isinstance(error, (httpx.LocalProtocolError, httpx.UnsupportedProtocol)):
+        # Our own request cannot be sent as it is: another attempt would fail the same way.
+        return UploadError(f"the request cannot be sent: {redact_text(str(error))}")
+    return TransferError(f"{type(error).__name__}: {redact_text(str(error))}{where}")

@@ -45,10 +45,12 @@ from typing import Any
 import httpx
 
 from ..errors import FileChanged, FileUnreadable, HTTPStatusError, UploadError
+from ..redaction import is_secret_header, redact_url
 from ..retry import parse_retry_after
 from ..streams import CHUNK_SIZE, FileFingerprint
 from ..text import printable, wire_text
 from ..transport import describe_bytes
+from ..urls import same_origin
 from .base import AttemptContext, DiscardContext, UploadResponse, send_capped, send_file_request
 
 __all__ = [
@@ -175,6 +177,28 @@ def _hash_slice(fingerprint: FileFingerprint, algorithm: str, offset: int, lengt
     return base64.b64encode(digest.digest()).decode("ascii")
 
 
+def _checked_location(base: httpx.URL, location: str) -> str:
+    """The upload URL a creation answer names. Anything but http(s) fails at once: it is never
+    requested, retried or stored."""
+    try:
+        url = base.join(location)
+    except (httpx.InvalidURL, ValueError):
+        url = None
+    if url is None or url.scheme not in ("http", "https") or not url.host:
+        shown = printable(redact_url(location))[:80]
+        raise TusServerFault(f"the tus server named an upload address that is not an http(s) URL: {shown}")
+    return str(url)
+
+
+def headers_for(url: str, endpoint: str, headers: Mapping[str, str]) -> Mapping[str, str]:
+    """Secret headers go only to the destination's own origin. An upload URL on another origin is
+    followed without them (as browsers do across origins); a server there that needs credentials
+    answers 401, and the task fails saying so."""
+    if same_origin(url, endpoint):
+        return headers
+    return {name: value for name, value in headers.items() if not is_secret_header(name)}
+
+
 class TusServerFault(UploadError):
     """The tus server answered something that cannot be true (an offset beyond the bytes it was
     sent, an invalid header). Not retried: the bytes it claims to hold cannot be trusted."""
@@ -206,12 +230,13 @@ class TusProtocol:
             info = await _discover(context.client, context.task.destination.url, headers, timeout)
             if not info.offers("termination"):
                 return
+            headers = dict(headers_for(upload_url, context.task.destination.url, headers))
             request = context.client.build_request("DELETE", upload_url, headers=headers, timeout=timeout)
             response = await send_capped(context.client, request)
         except httpx.HTTPError as error:
-            log.info("could not terminate tus upload %s: %s", upload_url, error)
+            log.info("could not terminate tus upload %s: %s", redact_url(upload_url), type(error).__name__)
             return
-        log.info("terminated tus upload %s: HTTP %s", upload_url, response.status)
+        log.info("terminated tus upload %s: HTTP %s", redact_url(upload_url), response.status)
 
 
 async def _discover(
@@ -305,6 +330,13 @@ class _TusAttempt:
         data = self.task.resume_data
         if not data or not isinstance(data.get("upload_url"), str):
             return False
+        if data.get("upload_url_secrets"):
+            # Read back from the state database, which never holds credentials.
+            self._notice(
+                "the server's upload address held credentials, which are not stored; "
+                "uploading again from the start"
+            )
+            return False
         recorded = data.get("fingerprint")
         current = self.fingerprint.identity(self.endpoint)
         if recorded != current:
@@ -335,7 +367,7 @@ class _TusAttempt:
         """The server's offset for ``upload_url``; raises ``_UploadGone`` if it has forgotten it
         or holds what cannot be this file's bytes."""
         assert self.upload_url is not None
-        response = await self._request("HEAD", self.upload_url, self.headers)
+        response = await self._request("HEAD", self.upload_url, self._headers_for(self.upload_url))
         status = response.status
         if status in _GONE or status == 403:
             raise _UploadGone(f"the server no longer has the upload (HTTP {status})")
@@ -345,7 +377,9 @@ class _TusAttempt:
         offset = _offset_header(response)
         length = _int_header(response.headers, "upload-length")
         if offset is None:
-            raise TusServerFault(f"the tus server's HEAD response for {self.upload_url} has no Upload-Offset")
+            raise TusServerFault(
+                f"the tus server's HEAD response for {redact_url(self.upload_url)} has no Upload-Offset"
+            )
         size = self.fingerprint.size
         if length is not None and length != size:
             # Not the upload of this file version: never append to it.
@@ -394,7 +428,7 @@ class _TusAttempt:
                 raise UploadError(f"the tus server created an upload but sent no Location (HTTP {status})")
             return response
         # A relative Location is resolved against the URL the POST went to.
-        self.upload_url = str(response.url.join(location))
+        self.upload_url = _checked_location(response.url, location)
         self.expires = response.headers.get("upload-expires") or self.expires
         self.offered = first
         offset = _offset_header(response)
@@ -422,7 +456,7 @@ class _TusAttempt:
             while True:
                 length = size - offset if part_size is None else min(part_size, size - offset)
                 headers = {
-                    **self.headers,
+                    **self._headers_for(self.upload_url),
                     "Upload-Offset": str(offset),
                     "Content-Type": OFFSET_OCTET_STREAM,
                 }
@@ -553,6 +587,9 @@ class _TusAttempt:
             }
         )
 
+    def _headers_for(self, url: str) -> Mapping[str, str]:
+        return headers_for(url, self.endpoint, self.headers)
+
     def _notice(self, text: str) -> None:
         log.info("task %s: %s", self.task.task_id, text)
         self.context.report(text)
@@ -563,9 +600,9 @@ class _TusAttempt:
         if stale is None or not self.info.offers("termination"):
             return
         try:
-            await self._request("DELETE", stale, self.headers)
+            await self._request("DELETE", stale, self._headers_for(stale))
         except httpx.HTTPError as error:
-            log.info("could not terminate stale tus upload %s: %s", stale, error)
+            log.info("could not terminate stale tus upload %s: %s", redact_url(stale), type(error).__name__)
 
 
 class _Finished(Exception):
