@@ -112,8 +112,39 @@ class SessionConfiguration:
             raise ValueError("bandwidth_limit must be positive or None")
         object.__setattr__(self, "default_headers", _frozen(self.default_headers))
 
+    def transfer_settings(self) -> dict[str, object]:
+        """What ``resume`` continues with: never the headers (they may hold secrets)."""
+        return {
+            "max_concurrent_uploads": self.max_concurrent_uploads,
+            "request_timeout": self.request_timeout,
+            "resource_timeout": self.resource_timeout,
+            "bandwidth_limit": self.bandwidth_limit,
+            "ca_file": None if self.ca_file is None else str(self.ca_file),
+        }
+
+    @classmethod
+    def from_settings(
+        cls, identifier: str, settings: Mapping[str, object] | None, **given: object
+    ) -> SessionConfiguration:
+        """A configuration from stored ``transfer_settings``, where ``given`` values that are not
+        None win (a command line's options). Stored values that make no sense are ignored."""
+        values: dict[str, object] = {}
+        for name, value in (settings or {}).items():
+            if name in _TRANSFER_SETTINGS and value is not None:
+                values[name] = Path(str(value)) if name == "ca_file" else value
+        values.update({name: value for name, value in given.items() if value is not None})
+        try:
+            return cls(identifier=identifier, **values)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return cls(identifier=identifier, **{k: v for k, v in given.items() if v is not None})  # type: ignore[arg-type]
+
     def __repr__(self) -> str:
         return (
             f"SessionConfiguration(identifier={self.identifier!r}, "
             f"default_headers={redacted_headers(self.default_headers)!r})"
         )
+
+
+_TRANSFER_SETTINGS = frozenset(
+    {"max_concurrent_uploads", "request_timeout", "resource_timeout", "bandwidth_limit", "ca_file"}
+)

@@ -1,20 +1,32 @@
-"""A lean HTTP/1.1 transport for httpx: keep-alive connections on asyncio protocols.
+"""A lean HTTP/1.1 transport for httpx: keep-alive connections on asyncio protocols, framed by h11.
 
 Why: httpx's default transport (httpcore + anyio + h11) spends most of the CPU time of a small
-upload on bookkeeping — cancel scopes, a readability poll and ``getpeername`` per request,
-h11's event machinery — so many small uploads were several times slower than curl. Uploads need
-only a narrow slice of HTTP/1.1: one request at a time per connection, a streamed body with a
-known length (or chunked), and a response read in full. This transport does that slice directly
-on an ``asyncio.Protocol`` and nothing else.
+upload on bookkeeping — cancel scopes, a readability poll and ``getpeername`` per request, the
+pool's locks — so many small uploads were several times slower than curl. Uploads need only a
+narrow slice of HTTP/1.1: one request at a time per connection, a streamed body with a known
+length (or chunked), and a response read in full. This transport does that slice on an
+``asyncio.Protocol`` and nothing else.
+
+Framing is not ours: an ``h11.Connection`` per connection writes the request head and the body
+framing (Content-Length or chunked), and reads every byte the server sends: it decides where a
+response ends, whether the connection can carry another request, and refuses what is malformed
+or ambiguous (a Content-Length that is not plain digits, conflicting Content-Lengths, bad chunk
+sizes, a head that does not end within ``_MAX_HEAD`` bytes ...). This transport only moves bytes
+between the socket and h11, and waits: on the socket or on a timer, never in a loop.
 
 It keeps httpx's contract: ``AsyncClient`` still builds requests, handles cookies and headers;
 timeouts come from the request's ``timeout`` extension (connect, read, write, pool); failures
 are raised as the same httpx exceptions the default transport raises (``ConnectError``,
 ``ConnectTimeout``, ``ReadTimeout``, ``WriteTimeout``, ``PoolTimeout``, ``ReadError``,
-``WriteError``, ``RemoteProtocolError``), with the ``ssl`` error as ``__cause__``; a response sent
-before the body was fully written (413, 401 ...) is returned, as httpcore does. TLS goes
-through asyncio's SSL support with the client's ``SSLContext``. Not supported, so the session
-falls back to httpx's own transport for them: proxies and HTTP/2.
+``WriteError``, ``RemoteProtocolError``, ``LocalProtocolError``), with the ``ssl`` or h11 error as
+``__cause__``; a response sent before the body was fully written (413, 401 ...) is returned, as
+httpcore does. TLS goes through asyncio's SSL support with the client's ``SSLContext``. Not
+supported, so the session falls back to httpx's own transport for them: proxies and HTTP/2.
+
+Where it is stricter than httpx's own transport (tests/hostile runs both against the same bytes):
+a response head may be 16 KiB (httpcore allows 100 KiB), a response with both Content-Length and
+Transfer-Encoding is refused (h11 lets Transfer-Encoding win), and at most ``_MAX_INTERIM``
+interim (1xx) responses are skipped before the final one.
 """
 
 from __future__ import annotations
@@ -25,7 +37,9 @@ import ssl
 import time
 from collections import deque
 from collections.abc import AsyncIterator
+from typing import cast
 
+import h11
 import httpx
 
 __all__ = ["Http1Transport"]
@@ -35,23 +49,40 @@ __all__ = ["Http1Transport"]
 # while the next chunk is read) and cost memory: 4 MiB added ~10 MB of peak RSS.
 _WRITE_HIGH_WATER = 256 << 10
 _WRITE_LOW_WATER = 64 << 10
-# A response body larger than this in the buffer pauses reading from the socket.
+# Received bytes not yet handed to h11 beyond this pause reading from the socket.
 _READ_HIGH_WATER = 1 << 20
-_MAX_HEAD = 64 << 10
-_NO_BODY_STATUS = frozenset({204, 304})
+# The largest response head (status line and headers) h11 will hold unfinished: its default.
+# While a head is awaited h11 is handed at most _HEAD_FEED bytes at a time, so a head that has
+# not ended by _MAX_HEAD + _HEAD_FEED bytes is refused however the bytes arrive (h11 checks its
+# limit only between feeds); a head of up to _MAX_HEAD bytes is always taken.
+_MAX_HEAD = 16 << 10
+_HEAD_FEED = 4 << 10
+# A server may send 100 Continue, 102 Processing, 103 Early Hints before its answer; one that
+# sends them without end would keep a request busy forever (no timeout fires while bytes flow).
+_MAX_INTERIM = 1000
+
+# What the server said while the request body was still being sent: its answer, or why there is
+# none to read (malformed bytes, a reset).
+_Early = h11.Event | type[h11.PAUSED] | httpx.TransportError
 
 
 class _Connection(asyncio.Protocol):
-    """One keep-alive connection: a byte buffer fed by the event loop, awaited by one request."""
+    """One keep-alive connection: bytes from the event loop, handed to h11 as a request needs them."""
 
     def __init__(self, key: tuple[bytes, bytes, int]) -> None:
         self.key = key
         self.transport: asyncio.Transport | None = None
+        self.h11 = h11.Connection(our_role=h11.CLIENT, max_incomplete_event_size=_MAX_HEAD)
+        # Received, not yet handed to h11 (h11 holds what it was handed but has not used).
         self.buffer = bytearray()
         self.eof = False
         self.lost: Exception | None = None
         self.closed = False
         self.idle_since = 0.0
+        self._eof_handed = False
+        self._early: _Early | None = None
+        # Interim responses skipped for the current request.
+        self.interim = 0
         self._waiter: asyncio.Future[None] | None = None
         self._writer: asyncio.Future[None] | None = None
         self._writing_paused = False
@@ -108,7 +139,23 @@ class _Connection(asyncio.Protocol):
     @property
     def reusable(self) -> bool:
         """Idle, open, and the server has sent nothing unasked (a close notice or garbage)."""
-        return not (self.closed or self.eof or self.buffer) and self.transport is not None
+        return (
+            not (self.closed or self.eof or self.buffer)
+            and self.transport is not None
+            and self.h11.our_state is h11.IDLE
+        )
+
+    def finish_cycle(self) -> bool:
+        """After a response read to its end: ready h11 for the next request on this connection, if
+        both sides allow it (keep-alive, the request body sent in full) and the server sent nothing
+        beyond the response (a 204 with a body: those bytes would be read as the next answer)."""
+        state = self.h11
+        if state.our_state is not h11.DONE or state.their_state is not h11.DONE:
+            return False
+        if state.trailing_data[0]:
+            return False
+        state.start_next_cycle()
+        return self.reusable
 
     def close(self) -> None:
         self.closed = True
@@ -141,20 +188,84 @@ class _Connection(asyncio.Protocol):
             finally:
                 if self._writer is waiter:
                     self._writer = None
-        if self.closed and not self.buffer:
+        if self.closed and not self.has_answer():
             raise httpx.WriteError(_lost_message(self.lost, "connection closed while sending"))
 
     def response_started(self) -> bool:
         """The server has answered (or hung up) while the body was still being sent. An interim
-        answer (``100 Continue``) is not an answer: it is dropped and sending goes on."""
-        while self.buffer.startswith(b"HTTP/1.1 1") and not self.buffer.startswith(b"HTTP/1.1 101"):
-            end = self.buffer.find(b"\r\n\r\n")
-            if end < 0:
-                break
-            del self.buffer[: end + 4]
-        return bool(self.buffer) or self.eof
+        answer (``100 Continue``) is not an answer: h11 reads it, it is dropped, sending goes on.
+        A head still arriving is not one yet either."""
+        if self._early is None and self.buffer:
+            try:
+                while True:
+                    event = self._next_buffered_event(hand_eof=False)
+                    if event is h11.NEED_DATA:
+                        break
+                    if type(event) is not h11.InformationalResponse:
+                        self._early = cast(h11.Event | type[h11.PAUSED], event)
+                        break
+                    self.skip_interim()
+            except httpx.TransportError as error:
+                self._early = error
+        return self._early is not None or self.eof
 
-    async def wait_data(self, timeout: float | None) -> None:
+    def skip_interim(self) -> None:
+        self.interim += 1
+        if self.interim > _MAX_INTERIM:
+            raise httpx.RemoteProtocolError(f"more than {_MAX_INTERIM} interim (1xx) responses")
+
+    def has_answer(self) -> bool:
+        """The server sent something beyond interim responses: worth reading after a failed send."""
+        return self._early is not None or bool(self.buffer) or bool(self.h11.trailing_data[0])
+
+    async def next_event(self, timeout: float | None) -> h11.Event | type[h11.PAUSED]:
+        """The next thing the server said, as h11 reads it; waits on the socket (``ReadTimeout``
+        after ``timeout`` seconds without a byte) only when h11 needs more bytes."""
+        early, self._early = self._early, None
+        if isinstance(early, httpx.TransportError):
+            raise early
+        if early is not None:
+            return early
+        while True:
+            event = self._next_buffered_event(hand_eof=True)
+            if event is not h11.NEED_DATA:
+                return cast(h11.Event | type[h11.PAUSED], event)  # mypy does not narrow on ``is``
+            await self._wait_data(timeout)
+
+    def _next_buffered_event(self, *, hand_eof: bool) -> h11.Event | type[h11.NEED_DATA | h11.PAUSED]:
+        """h11's next event from what has arrived so far; ``NEED_DATA`` when that is not enough."""
+        state = self.h11
+        while True:
+            if self.buffer:
+                if state.their_state is h11.SEND_RESPONSE and len(self.buffer) > _HEAD_FEED:
+                    piece = bytes(self.buffer[:_HEAD_FEED])
+                    del self.buffer[:_HEAD_FEED]
+                else:
+                    piece = bytes(self.buffer)
+                    self.buffer.clear()
+                state.receive_data(piece)
+            try:
+                event = state.next_event()
+            except h11.RemoteProtocolError as error:
+                raise httpx.RemoteProtocolError(str(error)) from error
+            if event is not h11.NEED_DATA:
+                return event
+            if self.buffer:
+                continue
+            if not (self.eof and hand_eof):
+                return h11.NEED_DATA
+            if self._eof_handed:
+                # h11 never asks for more once it knows the connection ended; never wait on it.
+                raise httpx.RemoteProtocolError("connection closed")
+            if self.lost is not None:
+                raise httpx.ReadError(_lost_message(self.lost, "connection reset")) from self.lost
+            if state.their_state is h11.SEND_RESPONSE and not state.trailing_data[0]:
+                raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+            # The end of the connection: the end of a body that runs to it, else h11 refuses.
+            self._eof_handed = True
+            state.receive_data(b"")
+
+    async def _wait_data(self, timeout: float | None) -> None:
         """Until more bytes arrive or the connection ends; ``ReadTimeout`` after ``timeout`` idle."""
         if self.eof:
             return
@@ -175,35 +286,18 @@ class _Connection(asyncio.Protocol):
             if self._waiter is waiter:
                 self._waiter = None
 
-    def take(self, count: int) -> bytes:
-        data = bytes(self.buffer[:count])
-        del self.buffer[:count]
-        return data
-
 
 def _lost_message(error: Exception | None, fallback: str) -> str:
     return f"{fallback}: {error}" if error else fallback
 
 
 class _ResponseStream(httpx.AsyncByteStream):
-    """The response body, read straight from the connection; the connection returns to the pool
-    when the body was read to its end and both sides allow keep-alive, else it is closed."""
+    """The response body, as h11 reads it from the connection; the connection returns to the pool
+    when the body was read to its end and h11 says it can carry another request, else it is closed."""
 
-    def __init__(
-        self,
-        pool: Http1Transport,
-        connection: _Connection,
-        *,
-        length: int | None,
-        chunked: bool,
-        keep_alive: bool,
-        read_timeout: float | None,
-    ) -> None:
+    def __init__(self, pool: Http1Transport, connection: _Connection, *, read_timeout: float | None) -> None:
         self._pool = pool
         self._connection: _Connection | None = connection
-        self._length = length
-        self._chunked = chunked
-        self._keep_alive = keep_alive
         self._timeout = read_timeout
         self._complete = False
 
@@ -211,79 +305,24 @@ class _ResponseStream(httpx.AsyncByteStream):
         connection = self._connection
         if connection is None:
             return
-        if self._chunked:
-            async for piece in self._read_chunked(connection):
-                yield piece
-        elif self._length is not None:
-            remaining = self._length
-            while remaining:
-                if not connection.buffer:
-                    if connection.eof:
-                        raise httpx.RemoteProtocolError(
-                            "server closed the connection before the response body ended"
-                        )
-                    await connection.wait_data(self._timeout)
-                    continue
-                piece = connection.take(remaining)
-                remaining -= len(piece)
-                yield piece
-        else:
-            # No length, not chunked: the body runs until the server closes the connection.
-            self._keep_alive = False
-            while True:
-                if connection.buffer:
-                    yield connection.take(len(connection.buffer))
-                elif connection.eof:
-                    break
-                else:
-                    await connection.wait_data(self._timeout)
-        self._complete = True
-
-    async def _read_chunked(self, connection: _Connection) -> AsyncIterator[bytes]:
-        async def line() -> bytes:
-            while True:
-                end = connection.buffer.find(b"\r\n")
-                if end >= 0:
-                    return connection.take(end + 2)[:-2]
-                if len(connection.buffer) > _MAX_HEAD:
-                    raise httpx.RemoteProtocolError("chunk header too long")
-                if connection.eof:
-                    raise httpx.RemoteProtocolError("server closed the connection inside a chunked body")
-                await connection.wait_data(self._timeout)
-
         while True:
-            size_line = await line()
-            try:
-                size = int(size_line.split(b";", 1)[0].strip(), 16)
-            except ValueError:
-                raise httpx.RemoteProtocolError(f"bad chunk size {size_line[:40]!r}") from None
-            if size == 0:
-                # Trailers (ignored) end with an empty line.
-                while await line():
-                    pass
-                return
-            remaining = size
-            while remaining:
-                if not connection.buffer:
-                    if connection.eof:
-                        raise httpx.RemoteProtocolError("server closed the connection inside a chunk")
-                    await connection.wait_data(self._timeout)
-                    continue
-                piece = connection.take(remaining)
-                remaining -= len(piece)
-                yield piece
-            if await line():
-                raise httpx.RemoteProtocolError("missing CRLF after a chunk")
+            event = await connection.next_event(self._timeout)
+            if type(event) is h11.Data:
+                # h11 hands out slices of its buffer (bytearrays).
+                yield bytes(event.data)
+            elif type(event) is h11.EndOfMessage:
+                break
+            else:
+                raise httpx.RemoteProtocolError(f"unexpected {event!r} inside a response body")
+        self._complete = True
 
     async def aclose(self) -> None:
         connection, self._connection = self._connection, None
         if connection is None:
             return
-        if self._complete and self._keep_alive and connection.reusable:
-            self._pool.release(connection)
-        else:
+        if not (self._complete and connection.finish_cycle()):
             connection.close()
-            self._pool.release(connection)
+        self._pool.release(connection)
 
 
 class Http1Transport(httpx.AsyncBaseTransport):
@@ -407,101 +446,68 @@ class Http1Transport(httpx.AsyncBaseTransport):
         self, connection: _Connection, request: httpx.Request, timeouts: dict[str, float | None]
     ) -> httpx.Response:
         write_timeout = timeouts.get("write")
-        read_timeout = timeouts.get("read")
-        head, chunked_body = _request_head(request)
+        state = connection.h11
+        connection.interim = 0
         stream = request.stream
         assert isinstance(stream, httpx.AsyncByteStream)
-        body_sent = False
         try:
             # The head goes out with the first piece of the body: one segment for a small upload.
-            pending: bytes | None = head
+            pending: bytes | None = state.send(
+                h11.Request(
+                    method=request.method.encode("ascii"),
+                    target=request.url.raw_path,
+                    headers=request.headers.raw,
+                )
+            )
             async for chunk in stream:
                 if not chunk:
                     continue
                 if connection.response_started():
-                    # An early answer (413, 401, ...): stop sending and read it.
+                    # An early answer (413, 401, ...): stop sending and read it. h11 keeps our side
+                    # in SEND_BODY, so the connection is closed after the response.
                     break
-                if chunked_body:
-                    chunk = b"%x\r\n%b\r\n" % (len(chunk), chunk)
+                # One piece (the chunk itself) with a Content-Length, three when chunked.
+                pieces = state.send_with_data_passthrough(h11.Data(data=chunk))
+                assert pieces is not None
                 if pending is not None:
-                    chunk, pending = pending + chunk, None
-                await connection.write(chunk, write_timeout)
+                    pieces.insert(0, pending)
+                    pending = None
+                await connection.write(b"".join(pieces), write_timeout)
             else:
-                tail = b"0\r\n\r\n" if chunked_body else b""
+                # Nothing for a Content-Length body (h11 checks the count), "0\r\n\r\n" when chunked.
+                tail = state.send(h11.EndOfMessage())
                 if pending is not None or tail:
                     await connection.write((pending or b"") + tail, write_timeout)
-                body_sent = True
+        except h11.LocalProtocolError as error:
+            # Our request cannot be framed as it stands: a bad header, more or fewer body bytes
+            # than its Content-Length says.
+            raise httpx.LocalProtocolError(str(error)) from error
         except httpx.WriteError:
             # The server may have answered and closed before taking the whole body: read it.
-            if not connection.buffer:
+            if not connection.has_answer():
                 raise
-        # A connection whose request body was cut short cannot carry another request.
-        return await self._read_response(connection, request, read_timeout, reusable=body_sent)
+        return await self._read_response(connection, timeouts.get("read"))
 
-    async def _read_response(
-        self,
-        connection: _Connection,
-        request: httpx.Request,
-        read_timeout: float | None,
-        *,
-        reusable: bool,
-    ) -> httpx.Response:
+    async def _read_response(self, connection: _Connection, read_timeout: float | None) -> httpx.Response:
         while True:
-            end = connection.buffer.find(b"\r\n\r\n")
-            while end < 0:
-                if len(connection.buffer) > _MAX_HEAD:
-                    raise httpx.RemoteProtocolError("response head too long")
-                if connection.eof:
-                    if connection.buffer:
-                        raise httpx.RemoteProtocolError(
-                            "server closed the connection inside the response head"
-                        )
-                    if connection.lost is not None:
-                        raise httpx.ReadError(_lost_message(connection.lost, "connection reset"))
-                    raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
-                await connection.wait_data(read_timeout)
-                end = connection.buffer.find(b"\r\n\r\n")
-            head = connection.take(end + 4)
-            status, reason, headers, version = _parse_head(head)
-            if 100 <= status < 200 and status != 101:
-                continue  # 100 Continue and friends: the final answer follows.
-            break
-
-        length: int | None = None
-        chunked = False
-        keep_alive = reusable and version == b"HTTP/1.1"
-        for name, value in headers:
-            lowered = name.lower()
-            if lowered == b"content-length":
-                try:
-                    length = int(value)
-                except ValueError:
-                    raise httpx.RemoteProtocolError(f"bad Content-Length {value[:40]!r}") from None
-            elif lowered == b"transfer-encoding":
-                chunked = value.strip().lower().endswith(b"chunked")
-            elif lowered == b"connection":
-                tokens = {t.strip().lower() for t in value.split(b",")}
-                if b"close" in tokens:
-                    keep_alive = False
-                elif b"keep-alive" in tokens:
-                    keep_alive = reusable
-        if request.method == "HEAD" or status in _NO_BODY_STATUS:
-            length, chunked = 0, False
-        elif chunked:
-            length = None
-        stream = _ResponseStream(
-            self,
-            connection,
-            length=length,
-            chunked=chunked,
-            keep_alive=keep_alive,
-            read_timeout=read_timeout,
-        )
+            event = await connection.next_event(read_timeout)
+            if type(event) is h11.Response:
+                break
+            if type(event) is not h11.InformationalResponse:
+                raise httpx.RemoteProtocolError(f"unexpected {event!r} instead of a response")
+            # 100 Continue and friends: the final answer follows.
+            connection.skip_interim()
+        framing = [name for name, _ in event.headers if name in (b"content-length", b"transfer-encoding")]
+        if len(set(framing)) == 2:
+            # RFC 9112 6.3: Transfer-Encoding overrides Content-Length, and such a message "ought
+            # to be handled as an error" (request smuggling, response splitting). h11 lets
+            # Transfer-Encoding win; a server that means either can send one.
+            raise httpx.RemoteProtocolError("response with both Content-Length and Transfer-Encoding")
         return httpx.Response(
-            status,
-            headers=headers,
-            stream=stream,
-            extensions={"http_version": version, "reason_phrase": reason},
+            event.status_code,
+            headers=event.headers.raw_items(),
+            stream=_ResponseStream(self, connection, read_timeout=read_timeout),
+            extensions={"http_version": b"HTTP/" + event.http_version, "reason_phrase": event.reason},
         )
 
     async def aclose(self) -> None:
@@ -510,39 +516,3 @@ class Http1Transport(httpx.AsyncBaseTransport):
             for connection in idle:
                 connection.close()
         self._idle.clear()
-
-
-def _request_head(request: httpx.Request) -> tuple[bytes, bool]:
-    url = request.url
-    target = url.raw_path
-    lines = [b"%s %s HTTP/1.1\r\n" % (request.method.encode("ascii"), target)]
-    chunked = False
-    for name, value in request.headers.raw:
-        if b"\r" in value or b"\n" in value or b"\r" in name or b"\n" in name:
-            raise httpx.LocalProtocolError("header with a line break")
-        lowered = name.lower()
-        if lowered == b"transfer-encoding" and value.lower() == b"chunked":
-            chunked = True
-        lines.append(b"%s: %s\r\n" % (name, value))
-    lines.append(b"\r\n")
-    return b"".join(lines), chunked
-
-
-def _parse_head(head: bytes) -> tuple[int, bytes, list[tuple[bytes, bytes]], bytes]:
-    lines = head[:-4].split(b"\r\n")
-    status_line = lines[0]
-    parts = status_line.split(b" ", 2)
-    if len(parts) < 2 or not parts[0].startswith(b"HTTP/1.") or len(parts[1]) != 3:
-        raise httpx.RemoteProtocolError(f"not an HTTP/1.x response: {status_line[:60]!r}")
-    try:
-        status = int(parts[1])
-    except ValueError:
-        raise httpx.RemoteProtocolError(f"bad status line {status_line[:60]!r}") from None
-    reason = parts[2] if len(parts) > 2 else b""
-    headers: list[tuple[bytes, bytes]] = []
-    for line in lines[1:]:
-        name, sep, value = line.partition(b":")
-        if not sep or not name or name != name.strip():
-            raise httpx.RemoteProtocolError(f"bad header line {line[:60]!r}")
-        headers.append((name, value.strip()))
-    return status, reason, headers, parts[0]

@@ -49,6 +49,13 @@ class SessionManager:
     def sessions(self) -> dict[str, UploadSession]:
         return dict(self._sessions)
 
+    def stored_configuration(self, identifier: str, **given: object) -> SessionConfiguration:
+        """The configuration a session last ran with (its transfer settings, never its headers),
+        with ``given`` values that are not None winning: what ``resume`` continues with."""
+        return SessionConfiguration.from_settings(
+            identifier, self.store.session_settings(identifier), **given
+        )
+
     def persisted_session_ids(self) -> list[str]:
         return self.store.session_ids()
 

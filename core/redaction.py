@@ -76,7 +76,9 @@ def redact_url(url: str) -> str:
     everything else exactly as it was. A URL that cannot be parsed is redacted whole."""
     parts = _split(url)
     if parts is None:
-        return REDACTED
+        # Unparseable (an unclosed IPv6 bracket...): still shown, without userinfo or query.
+        crude = re.sub(r"//[^/?#]*@", f"//{REDACTED}@", url)
+        return crude.split("?", 1)[0] + (f"?{REDACTED}" if "?" in crude else "")
     scheme, netloc, path, query, fragment = parts
     if "@" in netloc:
         userinfo, _, host = netloc.rpartition("@")

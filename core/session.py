@@ -118,6 +118,7 @@ class UploadSession:
         self._loop = asyncio.get_running_loop()
         self._next_id = 1
         self._reattach(store.load(configuration.identifier))
+        store.save_session_settings(configuration.identifier, configuration.transfer_settings())
         asyncio.get_running_loop().call_soon(self._pump)
 
     # -- queries ----------------------------------------------------------------------------------

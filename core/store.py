@@ -16,12 +16,13 @@ set aside (left in the database, untouched) and listed in ``set_aside``.
 from __future__ import annotations
 
 import concurrent.futures
+import json
 import logging
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,6 +105,8 @@ class TaskStore:
         # Snapshots (rows are made by the writer: a task saved thrice in a flush interval costs
         # one row), or None for a deletion.
         self._pending: dict[tuple[str, int], TaskSnapshot | None] = {}
+        # Session settings (JSON) to write, by session identifier.
+        self._pending_settings: dict[str, str] = {}
         # on_written callbacks of save_durable() calls whose rows are in _pending.
         self._durable: list[WrittenCallback] = []
         self._wake = threading.Condition(self._lock)
@@ -117,6 +120,8 @@ class TaskStore:
         # Incremented on every failed write: a flush() waiting for a write that fails returns.
         self._failures = 0
         self.problem: str | None = None
+        # The settings last saved per session: an unchanged one is not written again.
+        self._known_settings: dict[str, str] = {}
         self._listeners: list[ProblemListener] = []
         self._writer: threading.Thread | None = None
         if not read_only:
@@ -276,6 +281,39 @@ class TaskStore:
         self.save_durable(task, written)
         return future
 
+    def save_session_settings(self, session_id: str, settings: Mapping[str, object]) -> None:
+        """A session's transfer settings (never secrets), for ``resume`` to continue with them."""
+        text = json.dumps(dict(settings), sort_keys=True)
+        with self._lock:
+            self._check_writable()
+            if self._known_settings.get(session_id) == text:
+                return
+            self._known_settings[session_id] = text
+            self._pending_settings[session_id] = text
+            self._generation += 1
+            if self._writer_idle:
+                self._wake.notify()
+
+    def session_settings(self, session_id: str) -> dict[str, object] | None:
+        """What ``save_session_settings`` recorded for the session, or None."""
+        self.flush()
+        if self._db is None:
+            return None
+        with self._db_lock:
+            try:
+                row = self._db.execute(
+                    "SELECT settings FROM sessions WHERE session_id = ?", (session_id,)
+                ).fetchone()
+            except sqlite3.OperationalError:
+                return None  # a database without the table (a schema this version only reads)
+        if row is None:
+            return None
+        try:
+            value = json.loads(row[0])
+        except (TypeError, ValueError):
+            return None
+        return value if isinstance(value, dict) else None
+
     def delete(self, session_id: str, task_ids: Iterable[int]) -> None:
         keys = [(session_id, task_id) for task_id in task_ids]
         if not keys:
@@ -330,7 +368,7 @@ class TaskStore:
         failed_writes = 0
         while True:
             with self._lock:
-                while not self._pending and not self._closed:
+                while not (self._pending or self._pending_settings) and not self._closed:
                     self._writer_idle = True
                     self._wake.wait()
                 self._writer_idle = False
@@ -345,12 +383,16 @@ class TaskStore:
                     self._wake.wait(timeout=left)
                 self._grouping = False
                 batch, self._pending = self._pending, {}
+                settings, self._pending_settings = self._pending_settings, {}
                 durable, self._durable = self._durable, []
                 generation = self._generation
             try:
-                self._write(batch)
+                self._write(batch, settings)
             except Exception as error:
                 failed_writes += 1
+                with self._lock:
+                    for key, text in settings.items():
+                        self._pending_settings.setdefault(key, text)
                 self._requeue(batch, durable, error)
                 pause = _RETRY_PAUSES[min(failed_writes, len(_RETRY_PAUSES)) - 1]
                 with self._lock:
@@ -395,7 +437,7 @@ class TaskStore:
         durable, self._durable = self._durable, []
         _call_all(durable, error)
 
-    def _write(self, batch: dict[tuple[str, int], TaskSnapshot | None]) -> None:
+    def _write(self, batch: dict[tuple[str, int], TaskSnapshot | None], settings: dict[str, str]) -> None:
         upserts: list[tuple[object, ...]] = []
         for task in batch.values():
             if task is not None:
@@ -405,12 +447,27 @@ class TaskStore:
         deletes = [key for key, task in batch.items() if task is None]
         assert self._db is not None
         with self._db_lock:
+            if settings:
+                self._write_settings(settings)
             try:
                 self._commit(upserts, deletes)
             except (sqlite3.InterfaceError, sqlite3.IntegrityError, ValueError, OverflowError):
                 # One row the database refuses must not take the batch with it: write them one by
                 # one, drop those that fail (they would fail forever) and say so.
                 self._commit_one_by_one(upserts, deletes)
+
+    def _write_settings(self, settings: dict[str, str]) -> None:
+        assert self._db is not None
+        try:
+            self._db.executemany(
+                "INSERT INTO sessions (session_id, settings) VALUES (?, ?) "
+                "ON CONFLICT (session_id) DO UPDATE SET settings = excluded.settings",
+                list(settings.items()),
+            )
+        except sqlite3.OperationalError as error:
+            if "no such table" not in str(error):
+                raise
+            # A newer schema without the table: its settings are not this version's to keep.
 
     def _row(self, task: TaskSnapshot) -> tuple[object, ...] | None:
         try:

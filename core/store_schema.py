@@ -11,15 +11,18 @@ down.
 from __future__ import annotations
 
 import enum
+import json
 import logging
 import os
 import shutil
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import StateStoreBusy, StateStoreError, StateStoreUnwritable
+from .redaction import has_url_secrets, is_secret_header, redact_url
 from .store_rows import COLUMNS
 
 __all__ = [
@@ -34,7 +37,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _MIGRATIONS: dict[int, str] = {
     1: """
     CREATE TABLE tasks (
@@ -62,7 +65,11 @@ _MIGRATIONS: dict[int, str] = {
     # `upload` looks up unfinished uploads of each file by path: without an index that is a scan of
     # the whole history per file.
     2: "CREATE INDEX IF NOT EXISTS tasks_by_path ON tasks (path);",
+    # A session's transfer settings (concurrency, limits, timeouts, CA file), so that `resume`
+    # continues with them. Never secrets.
+    3: "CREATE TABLE IF NOT EXISTS sessions (session_id TEXT PRIMARY KEY, settings TEXT NOT NULL);",
 }
+
 # How a column that is missing from a table of our own version is added back (a hand-edited or
 # half-migrated database); a row that then lacks what it needs is set aside, not guessed at.
 _REPAIR = {
@@ -224,6 +231,8 @@ def _open(path: Path, busy_timeout: float) -> OpenedDatabase:
     db = _connect(str(path), busy_timeout)
     try:
         db.execute("PRAGMA journal_mode=WAL")
+        # Content that is deleted or overwritten is zeroed, not left in free pages.
+        db.execute("PRAGMA secure_delete=ON")
         # FULL: a commit is on disk (the write-ahead log is synced) before it returns, so a task
         # shown as finished stays finished after a power cut, not only after a crash.
         db.execute("PRAGMA synchronous=FULL")
@@ -280,14 +289,81 @@ def _check_integrity(db: sqlite3.Connection) -> None:
 
 def _migrate(db: sqlite3.Connection) -> int:
     version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if version < SCHEMA_VERSION:
+        _migrate_steps(db, version)
+        # What the old version left in the write-ahead log (secrets among it) goes now.
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return max(version, SCHEMA_VERSION)
+
+
+def _migrate_steps(db: sqlite3.Connection, version: int) -> None:
     for step in range(version + 1, SCHEMA_VERSION + 1):
         if step == 1 and _has_tasks_table(db):
             # A version-0 file that has the table already (made by hand, or an interrupted
             # first run): keep its rows.
             db.execute(f"PRAGMA user_version={step}")
             continue
-        db.executescript(f"BEGIN; {_MIGRATIONS[step]} PRAGMA user_version={step}; COMMIT;")
-    return max(version, SCHEMA_VERSION)
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in filter(str.strip, _MIGRATIONS[step].split(";")):
+                db.execute(statement)
+            if step in _ROW_MIGRATIONS:
+                _ROW_MIGRATIONS[step](db)
+            db.execute(f"PRAGMA user_version={step}")
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
+
+def _redact_stored_secrets(db: sqlite3.Connection) -> None:
+    """Versions before schema 3 kept URL credentials (and headers named like ``X-Auth``) in plain
+    text: take them out of every row. What is taken out is recorded by name, as now."""
+    changed = []
+    present = {row[1] for row in db.execute("PRAGMA table_info(tasks)")}
+    if not {"session_id", "task_id", "destination", "resume_data"} <= present:
+        return  # an odd table: repaired after the migrations, and written by this version then
+    for session_id, task_id, destination, resume in db.execute(
+        "SELECT session_id, task_id, destination, resume_data FROM tasks"
+    ):
+        try:
+            data = json.loads(destination)
+            resume_data = json.loads(resume) if resume else None
+        except (TypeError, ValueError):
+            continue  # an unreadable row is set aside when read, never guessed at
+        if not isinstance(data, dict):
+            continue
+        url, headers = str(data.get("url", "")), dict(data.get("headers") or {})
+        secret = sorted(name for name in headers if is_secret_header(name))
+        upload_url = resume_data.get("upload_url") if isinstance(resume_data, dict) else None
+        upload_secret = isinstance(upload_url, str) and has_url_secrets(upload_url)
+        if not (secret or has_url_secrets(url) or upload_secret):
+            continue
+        data["url_secrets"] = bool(data.get("url_secrets")) or has_url_secrets(url)
+        data["url"] = redact_url(url)
+        data["headers"] = {k: v for k, v in headers.items() if k not in secret}
+        data["secret_headers"] = sorted(set(data.get("secret_headers") or ()) | set(secret))
+        if upload_secret and isinstance(resume_data, dict):
+            resume_data["upload_url"] = redact_url(str(upload_url))
+            resume_data["upload_url_secrets"] = True
+        changed.append(
+            (
+                json.dumps(data),
+                json.dumps(resume_data) if resume_data is not None else None,
+                session_id,
+                task_id,
+            )
+        )
+    db.executemany(
+        "UPDATE tasks SET destination = ?, resume_data = ? WHERE session_id = ? AND task_id = ?", changed
+    )
+    if changed:
+        log.warning("took the credentials out of %d stored tasks (kept by older versions)", len(changed))
+
+
+# Steps that also rewrite rows, run after the step's SQL in the same transaction.
+_ROW_MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {3: _redact_stored_secrets}
 
 
 def _has_tasks_table(db: sqlite3.Connection) -> bool:

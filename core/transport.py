@@ -31,7 +31,11 @@ def create_client(*, max_connections: int, ca_file: Path | None) -> httpx.AsyncC
     # The lean HTTP/1.1 transport (core/http1.py) makes small uploads ~2x faster than httpcore's.
     # It speaks no proxy protocol: with a proxy configured httpx's own transport (which honours
     # the *_PROXY variables) is used. SKYLIFT_HTTP_TRANSPORT=httpcore forces httpx's own.
-    if os.environ.get("SKYLIFT_HTTP_TRANSPORT", "").lower() != "httpcore" and not urllib.request.getproxies():
+    # A proxy is what httpx would use: an http, https or all entry (as httpx reads them). NO_PROXY
+    # alone ({'no': '*'}) or an ftp proxy configures none.
+    proxies = urllib.request.getproxies()
+    proxied = any(proxies.get(scheme) for scheme in ("http", "https", "all"))
+    if os.environ.get("SKYLIFT_HTTP_TRANSPORT", "").lower() != "httpcore" and not proxied:
         transport = Http1Transport(ssl_context=context, max_connections=max_connections, keepalive_expiry=30)
     limits = httpx.Limits(
         max_connections=max_connections,

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from ..errors import SkyliftError
 from ..manager import SessionManager
 from ..text import printable
+from ..walker import collect_files
 from .arguments import add_destination_options, add_state_options, build_parser, parse_rate
 from .commands import (
     EXIT_FAILED,
@@ -67,16 +68,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    if getattr(args, "concurrency", 1) < 1:
-        parser.error("--concurrency must be at least 1")
     if args.command == "upload":
         try:
             destination_from_args(args, args.url)
         except ValueError as error:
             parser.error(str(error))
-        missing = [str(p) for p in args.paths if not p.exists()]
+        missing = [p for p in args.paths if not p.exists()]
         if missing and len(missing) == len(args.paths):
-            parser.error(f"no such file or folder: {', '.join(printable(m) for m in missing)}")
+            # The walker's words: "symbolic link loop", "broken symbolic link", not just "missing".
+            problems = collect_files(missing).problems
+            parser.error("; ".join(str(problem) for problem in problems) or "no such file or folder")
     try:
         if args.command == "queue":
             return show_queue(args)

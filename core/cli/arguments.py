@@ -1,12 +1,21 @@
-"""skylift-cli's command line: the parser, and the option types the window's command line shares."""
+"""skylift-cli's command line: the parser, and the option types the window's command line shares.
+
+Every option is checked where it is parsed (``core.inputs``, ``core.urls``): anything that cannot
+be used ends in one line and exit status 2, never a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
+from .. import inputs
 from ..configuration import WireProtocol
+from ..text import printable
+from ..urls import InvalidURL, check_url
 
 __all__ = [
     "add_destination_options",
@@ -18,31 +27,58 @@ __all__ = [
     "parse_rate",
 ]
 
-
-def parse_rate(text: str) -> int:
-    """``500K``, ``2M``, ``1.5G`` or plain bytes per second (binary units, as curl's --limit-rate)."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kKmMgG]?)[bB]?\s*", text)
-    if not match:
-        raise argparse.ArgumentTypeError(f"not a rate: {text!r} (try 500K, 2M or 1G)")
-    number, unit = float(match.group(1)), match.group(2).lower()
-    rate = int(number * {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[unit])
-    if rate <= 0:
-        raise argparse.ArgumentTypeError("the rate must be positive")
-    return rate
+T = TypeVar("T")
+_IDENTIFIER = re.compile(r"[A-Za-z0-9._-]{1,100}")
 
 
-def parse_header(text: str) -> tuple[str, str]:
-    name, sep, value = text.partition(":")
-    if not sep or not name.strip() or any(c in text for c in "\r\n"):
-        raise argparse.ArgumentTypeError(f"not a header: {text!r} (use 'Name: value')")
-    return name.strip(), value.strip()
+def _argument(check: Callable[[str], T]) -> Callable[[str], T]:
+    """An argparse type from a check that raises ``InputError``/``InvalidURL``."""
+
+    def parse(text: str) -> T:
+        try:
+            return check(text)
+        except (inputs.InputError, InvalidURL) as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    parse.__name__ = check.__name__
+    return parse
 
 
-def parse_form_field(text: str) -> tuple[str, str]:
-    key, sep, value = text.partition("=")
-    if not sep or not key:
-        raise argparse.ArgumentTypeError(f"not a form field: {text!r} (use KEY=VALUE)")
-    return key, value
+parse_rate = _argument(inputs.parse_rate)
+parse_header = _argument(inputs.parse_header_line)
+parse_form_field = _argument(inputs.parse_form_line)
+parse_url = _argument(check_url)
+parse_size = _argument(lambda text: inputs.parse_rate(text, what="size"))
+parse_timeout = _argument(lambda text: inputs.parse_seconds(text, what="request timeout"))
+parse_method = _argument(inputs.check_method)
+parse_ca_file = _argument(lambda text: inputs.check_ca_file(Path(text)))
+
+
+@_argument
+def parse_concurrency(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise inputs.InputError(f"not a whole number: {printable(text)!r}") from None
+    if not 1 <= value <= 64:
+        raise inputs.InputError(f"the concurrency must be between 1 and 64, not {value}")
+    return value
+
+
+@_argument
+def parse_session(text: str) -> str:
+    if not _IDENTIFIER.fullmatch(text):
+        raise inputs.InputError(
+            f"not a session identifier: {printable(text)!r} (letters, digits, '.', '_' and '-')"
+        )
+    return text
+
+
+@_argument
+def parse_field(text: str) -> str:
+    if not text.strip() or any(c in text for c in "\r\n\0"):
+        raise inputs.InputError(f"not a form field name: {printable(text)!r}")
+    return text
 
 
 def add_destination_options(parser: argparse.ArgumentParser) -> None:
@@ -50,11 +86,15 @@ def add_destination_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--protocol", choices=[p.value for p in WireProtocol], default=WireProtocol.MULTIPART.value
     )
-    parser.add_argument("--method", help="HTTP method (default: POST for multipart, PUT for raw)")
-    parser.add_argument("--field", default="file", help="form field name of the file (multipart)")
+    parser.add_argument(
+        "--method", type=parse_method, help="HTTP method (default: POST for multipart, PUT for raw)"
+    )
+    parser.add_argument(
+        "--field", type=parse_field, default="file", help="form field name of the file (multipart)"
+    )
     parser.add_argument(
         "--chunk-size",
-        type=parse_rate,
+        type=parse_size,
         metavar="SIZE",
         help="tus: bytes per PATCH (e.g. 50M) for servers or proxies that limit request bodies",
     )
@@ -82,6 +122,31 @@ def add_state_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_transfer_options(parser: argparse.ArgumentParser, *, resuming: bool = False) -> None:
+    """Concurrency, limits, timeouts, CA: ``resume`` continues with what the session ran with,
+    unless given again."""
+    again = " (default: what the session ran with)" if resuming else ""
+    parser.add_argument(
+        "--concurrency", type=parse_concurrency, metavar="N", help=f"parallel uploads (4){again}"
+    )
+    parser.add_argument(
+        "--limit-rate", type=parse_rate, metavar="RATE", help=f"e.g. 500K, 2M (per session){again}"
+    )
+    parser.add_argument(
+        "--request-timeout", type=parse_timeout, metavar="S", help=f"idle timeout in seconds (60){again}"
+    )
+    parser.add_argument("--ca-file", type=parse_ca_file, help=f"extra CA certificates to trust (PEM){again}")
+
+
+def add_session_options(parser: argparse.ArgumentParser, *, resuming: bool = False) -> None:
+    add_transfer_options(parser, resuming=resuming)
+    parser.add_argument(
+        "--session", type=parse_session, metavar="ID", help="session identifier (re-attaches to its tasks)"
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object per file on stdout")
+    add_state_options(parser)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="skylift-cli", description="Upload files over HTTP: multipart, raw PUT/POST or tus."
@@ -90,7 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     upload = commands.add_parser("upload", help="upload files and folders")
-    upload.add_argument("url", help="destination URL (for raw, a URL ending in / receives a tree)")
+    upload.add_argument(
+        "url", type=parse_url, help="destination URL (for raw, a URL ending in / receives a tree)"
+    )
     upload.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
     add_destination_options(upload)
     add_session_options(upload)
@@ -100,23 +167,21 @@ def build_parser() -> argparse.ArgumentParser:
     queue.add_argument("--json", action="store_true", help="one JSON object per task")
 
     resume = commands.add_parser("resume", help="continue interrupted and queued uploads")
-    add_session_options(resume)
+    add_session_options(resume, resuming=True)
     resume.add_argument(
         "--header",
         type=parse_header,
         action="append",
         default=[],
         metavar='"Name: value"',
-        help="header to send again (secret headers are not stored, so give them again here)",
+        help="a secret header to send again (secret headers are never stored)",
+    )
+    resume.add_argument(
+        "--url",
+        type=parse_url,
+        action="append",
+        default=[],
+        metavar="URL",
+        help="a destination URL with its credentials, given again (they are never stored)",
     )
     return parser
-
-
-def add_session_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--concurrency", type=int, default=4, metavar="N", help="parallel uploads (4)")
-    parser.add_argument("--limit-rate", type=parse_rate, metavar="RATE", help="e.g. 500K, 2M (per session)")
-    parser.add_argument("--session", metavar="ID", help="session identifier (re-attaches to its tasks)")
-    parser.add_argument("--request-timeout", type=float, default=60.0, metavar="S", help="idle timeout (60)")
-    parser.add_argument("--ca-file", type=Path, help="extra CA certificates to trust (PEM)")
-    parser.add_argument("--json", action="store_true", help="one JSON object per file on stdout")
-    add_state_options(parser)

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import os
 import sys
 import time
 from pathlib import Path
 
-from ..configuration import Destination, SessionConfiguration, WireProtocol
+from ..configuration import URL_CREDENTIALS, Destination, SessionConfiguration, WireProtocol
 from ..errors import SkyliftError
 from ..locking import SessionLock
 from ..manager import SessionManager
 from ..paths import default_state_dir
 from ..protocols import protocol_for
+from ..session import MissingSecrets
 from ..store import TaskStore
 from ..task import TaskSnapshot, TaskState
 from ..text import json_text, printable
@@ -27,17 +29,19 @@ __all__ = ["EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "resume",
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-def session_configuration(
-    args: argparse.Namespace, identifier: str, headers: dict[str, str] | None = None
-) -> SessionConfiguration:
-    return SessionConfiguration(
-        identifier=identifier,
-        max_concurrent_uploads=args.concurrency,
-        request_timeout=args.request_timeout,
-        bandwidth_limit=args.limit_rate,
-        ca_file=args.ca_file,
-        default_headers=headers or {},
-    )
+def transfer_options(args: argparse.Namespace) -> dict[str, object]:
+    """The transfer settings given on the command line (None where not given)."""
+    return {
+        "max_concurrent_uploads": args.concurrency,
+        "request_timeout": args.request_timeout,
+        "bandwidth_limit": args.limit_rate,
+        "ca_file": args.ca_file,
+    }
+
+
+def session_configuration(args: argparse.Namespace, identifier: str) -> SessionConfiguration:
+    given = {name: value for name, value in transfer_options(args).items() if value is not None}
+    return SessionConfiguration(identifier=identifier, **given)  # type: ignore[arg-type]
 
 
 def destination_from_args(args: argparse.Namespace, url: str) -> Destination:
@@ -107,22 +111,32 @@ async def upload(args: argparse.Namespace, manager: SessionManager) -> int:
 
 
 async def resume(args: argparse.Namespace, manager: SessionManager) -> int:
+    """Continue every session with unfinished work (or ``--session``) with the transfer settings it
+    ran with. Secrets were never stored: ``--header``/``--url`` give them again, and tasks whose
+    secrets are still missing are named, left as they are (resumable), and make the exit status 1."""
     reporter = Reporter(json_lines=args.json)
     warn_about_store(manager, reporter)
     stored = await asyncio.to_thread(manager.store.all_tasks)
     unfinished = {t.session_id for t in stored if not t.state.is_final}
     wanted = [args.session] if args.session else sorted(unfinished)
     sessions = []
+    waiting = 0
     try:
         warn_set_aside(manager, reporter)
         for identifier in wanted:
             try:
-                session = manager.create_session(
-                    session_configuration(args, identifier, dict(args.header)), reporter
+                configuration = await asyncio.to_thread(
+                    manager.stored_configuration, identifier, **transfer_options(args)
                 )
+                configuration = dataclasses.replace(configuration, default_headers=dict(args.header))
+                session = manager.create_session(configuration, reporter)
             except SkyliftError as error:
                 print(f"skipped session {printable(identifier)}: {error}", file=sys.stderr)
                 continue
+            session.supply_secrets(headers=dict(args.header), urls=args.url)
+            for missing in session.missing_secrets():
+                waiting += len(missing.task_ids)
+                print(describe_missing(identifier, missing), file=sys.stderr)
             # Paused tasks are held on purpose; resume means continue them too.
             session.resume_all()
             reporter.expect([t for t in session.tasks() if not t.state.is_final])
@@ -132,7 +146,22 @@ async def resume(args: argparse.Namespace, manager: SessionManager) -> int:
         await asyncio.gather(*(s.wait_until_quiet() for s in sessions))
     finally:
         reporter.close()
-    return EXIT_FAILED if reporter.failed else EXIT_OK
+    return EXIT_FAILED if reporter.failed or waiting else EXIT_OK
+
+
+def describe_missing(identifier: str, missing: MissingSecrets) -> str:
+    """One line naming what tasks wait for, and how to give it."""
+    count = len(missing.task_ids)
+    needs = []
+    for name in missing.names:
+        if name == URL_CREDENTIALS:
+            needs.append(f'--url "{missing.url}" (with its credentials)')
+        else:
+            needs.append(f'--header "{name}: ..."')
+    return (
+        f"waiting: {count} task(s) of session {printable(identifier)} to {printable(missing.url)} need "
+        f"secrets that are never stored; give them again: skylift-cli resume {' '.join(needs)}"
+    )
 
 
 def show_queue(args: argparse.Namespace) -> int:
