@@ -20,7 +20,7 @@ from ..session import MissingSecrets
 from ..store import TaskStore
 from ..task import TaskSnapshot, TaskState
 from ..text import json_text, printable
-from ..transport import describe_bytes
+from ..units import format_size
 from ..walker import collect_files
 from .reporter import Reporter, task_record
 
@@ -191,7 +191,7 @@ def show_queue(args: argparse.Namespace) -> int:
             }
             print(json_text(record))
         else:
-            progress = f"{describe_bytes(task.bytes_sent)}/{describe_bytes(task.total_bytes)}"
+            progress = f"{format_size(task.bytes_sent)}/{format_size(task.total_bytes)}"
             detail = f"  {printable(task.error)}" if task.error else ""
             where = f"{printable(task.relative_name)}  -> {printable(task.destination.url)}"
             line = f"{printable(task.session_id)}#{task.task_id}  {state.value:<11} {progress:>22}  {where}"

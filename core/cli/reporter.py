@@ -1,4 +1,4 @@
-"""What skylift-cli prints while it works: a progress bar on a terminal, one JSON line per file with
+"""What skylift-cli prints while it works: a progress line on a terminal, one JSON line per file with
 ``--json``, failures on stderr otherwise. Every name and message from outside (file names, server
 answers) is shown through ``printable``: it cannot split a line or reach the terminal as a control
 sequence."""
@@ -14,7 +14,8 @@ from ..errors import UploadError
 from ..session import UploadSession
 from ..task import TaskSnapshot, TaskState
 from ..text import json_text, printable
-from ..transport import describe_bytes
+from ..units import format_size
+from .progress import ProgressLine
 
 __all__ = ["Reporter", "task_record"]
 
@@ -45,27 +46,18 @@ class Reporter(SessionDelegate):
         self.completed = 0
         self.expected = 0
         self._sent: dict[int, int] = {}
-        self._bar: Any = None
+        self._progress = ProgressLine(err) if err.isatty() and not json_lines else None
         self._store_problem: str | None = None
-        if err.isatty() and not json_lines:
-            from tqdm import tqdm
-
-            self._bar = tqdm(
-                total=0, unit="B", unit_scale=True, unit_divisor=1024, file=err, dynamic_ncols=True
-            )
 
     def expect(self, tasks: Sequence[TaskSnapshot]) -> None:
         self.expected += len(tasks)
-        if self._bar is not None:
-            self._bar.total += sum(t.total_bytes for t in tasks)
-            self._describe()
-
-    def _describe(self) -> None:
-        done = self.completed + self.failed
-        self._bar.set_description(f"{done}/{self.expected} files", refresh=False)
+        if self._progress is not None:
+            self._progress.files_expected = self.expected
+            self._progress.total += sum(t.total_bytes for t in tasks)
+            self._progress.draw()
 
     def warn(self, text: str) -> None:
-        """A line on stderr that does not garble the progress bar."""
+        """A line on stderr that does not garble the progress line."""
         self._line(f"warning: {printable(text)}")
 
     def store_problem(self, problem: str | None) -> None:
@@ -77,23 +69,23 @@ class Reporter(SessionDelegate):
         self._store_problem = problem
 
     def _line(self, line: str) -> None:
-        if self._bar is not None:
-            self._bar.write(line, file=self.err)
+        if self._progress is not None:
+            self._progress.write_above(line)
         else:
             print(line, file=self.err, flush=True)
 
     def did_send_body_data(
         self, session: UploadSession, task: TaskSnapshot, sent: int, total: int, expected: int
     ) -> None:
-        if self._bar is not None:
+        if self._progress is not None:
             previous = self._sent.get(task.task_id, 0)
             self._sent[task.task_id] = total
-            self._bar.update(total - previous)
+            self._progress.advance(total - previous)
 
     def task_did_change_state(self, session: UploadSession, task: TaskSnapshot) -> None:
-        # A retry from zero takes back the bytes the failed attempt had counted.
-        if self._bar is not None and task.bytes_sent < self._sent.get(task.task_id, 0):
-            self._bar.update(task.bytes_sent - self._sent[task.task_id])
+        # A retry from zero (or a resume from the server's offset) moves the count with it.
+        if self._progress is not None and task.bytes_sent != self._sent.get(task.task_id, task.bytes_sent):
+            self._progress.advance(task.bytes_sent - self._sent[task.task_id])
             self._sent[task.task_id] = task.bytes_sent
 
     def did_complete(self, session: UploadSession, task: TaskSnapshot, error: UploadError | None) -> None:
@@ -108,16 +100,15 @@ class Reporter(SessionDelegate):
             print(json_text(task_record(task)), file=self.stream, flush=True)
             return
         name = printable(task.relative_name)
+        if self._progress is not None:
+            self._progress.files_done = self.completed + self.failed
         if task.state is TaskState.COMPLETED:
-            if self._bar is not None:
-                size = describe_bytes(task.total_bytes)
-                self._bar.write(f"uploaded {name} ({size}, HTTP {task.http_status})", file=self.err)
+            if self._progress is not None:
+                size = format_size(task.total_bytes)
+                self._progress.write_above(f"uploaded {name} ({size}, HTTP {task.http_status})")
         else:
             self._line(f"failed {name}: {printable(task.error or task.state.value)}")
-        if self._bar is not None:
-            self._describe()
-            self._bar.refresh()
 
     def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
+        if self._progress is not None:
+            self._progress.close()

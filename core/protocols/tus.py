@@ -49,7 +49,7 @@ from ..redaction import is_secret_header, redact_url
 from ..retry import parse_retry_after
 from ..streams import CHUNK_SIZE, FileFingerprint
 from ..text import printable, wire_text
-from ..transport import describe_bytes
+from ..units import format_size
 from ..urls import same_origin
 from .base import AttemptContext, DiscardContext, UploadResponse, send_capped, send_file_request
 
@@ -681,11 +681,11 @@ def _status_error(response: UploadResponse, message: str = "", *, reason: str = 
 def _too_large(size: int, limit: int | None, response: UploadResponse | str) -> HTTPStatusError:
     if limit is not None:
         message = (
-            f"the server accepts at most {describe_bytes(limit)} ({limit} bytes); "
-            f"this file is {describe_bytes(size)} ({size} bytes)"
+            f"the server accepts at most {format_size(limit)} ({limit} bytes); "
+            f"this file is {format_size(size)} ({size} bytes)"
         )
     elif isinstance(response, UploadResponse) and response.text.strip():
         message = " ".join(response.text.split())[:300]
     else:
-        message = f"the server refused a {describe_bytes(size)} upload"
+        message = f"the server refused a {format_size(size)} upload"
     return HTTPStatusError(413, "Payload Too Large", message)
