@@ -13,9 +13,10 @@ set and server text that leaves Skylift goes through ``redact_url``, ``redacted_
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterable, Mapping
-from urllib.parse import unquote_plus, urlsplit, urlunsplit
+from urllib.parse import unquote, unquote_plus, urlsplit, urlunsplit
 
 __all__ = [
     "REDACTED",
@@ -111,8 +112,11 @@ def secret_values(headers: Mapping[str, str], url: str | None = None) -> set[str
             netloc, query = parts[1], parts[3]
             if "@" in netloc:
                 userinfo = netloc.rpartition("@")[0]
-                password = userinfo.partition(":")[2]
-                values.update({password, unquote_plus(password)})
+                user, _, password = userinfo.partition(":")
+                values.update({password, unquote(password)})
+                # The Basic credentials httpx makes of them, as a server would echo them.
+                plain = f"{unquote(user)}:{unquote(password)}".encode()
+                values.add(base64.b64encode(plain).decode("ascii"))
             for pair in query.split("&"):
                 name, equals, value = pair.partition("=")
                 if equals and is_secret_query_parameter(name):
