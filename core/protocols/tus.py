@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import email.utils
 import hashlib
 import http
@@ -553,8 +554,10 @@ class _TusAttempt:
     async def _send_body(
         self, method: str, url: str, headers: Mapping[str, str], offset: int, length: int
     ) -> UploadResponse:
+        # The attempt's headers for this URL only: no secrets to another origin.
+        context = dataclasses.replace(self.context, headers=self._headers_for(url))
         return await send_file_request(
-            self.context, method=method, url=url, headers=headers, offset=offset, length=length
+            context, method=method, url=url, headers=headers, offset=offset, length=length
         )
 
     # -- bookkeeping ------------------------------------------------------------------------------
