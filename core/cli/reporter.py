@@ -12,6 +12,7 @@ from typing import IO, Any
 from ..delegate import SessionDelegate
 from ..errors import UploadError
 from ..session import UploadSession
+from ..redaction import redact_url
 from ..task import TaskSnapshot, TaskState
 from ..text import json_text, printable
 from ..units import format_size
@@ -30,9 +31,13 @@ def task_record(task: TaskSnapshot) -> dict[str, Any]:
         "bytes_confirmed": task.bytes_confirmed,
         "response": task.response_text,
         "error": task.error,
-        # tus answers with an empty body: the upload URL is the useful result.
-        "upload_url": (task.resume_data or {}).get("upload_url"),
+        # tus answers with an empty body: the upload URL is the useful result (never its credentials).
+        "upload_url": _shown_url((task.resume_data or {}).get("upload_url")),
     }
+
+
+def _shown_url(url: object) -> str | None:
+    return redact_url(url) if isinstance(url, str) else None
 
 
 class Reporter(SessionDelegate):
