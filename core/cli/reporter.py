@@ -11,8 +11,8 @@ from typing import IO, Any
 
 from ..delegate import SessionDelegate
 from ..errors import UploadError
-from ..session import UploadSession
 from ..redaction import redact_url
+from ..session import UploadSession
 from ..task import TaskSnapshot, TaskState
 from ..text import json_text, printable
 from ..units import format_size
