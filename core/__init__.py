@@ -5,6 +5,7 @@ from __future__ import annotations
 from .configuration import Destination, SessionConfiguration, WireProtocol
 from .delegate import SessionDelegate
 from .errors import (
+    BatchRefused,
     CertificateError,
     FileChanged,
     FileProblem,
@@ -31,6 +32,7 @@ from .session import UploadSession
 from .task import TaskSnapshot, TaskState
 
 __all__ = [
+    "BatchRefused",
     "CertificateError",
     "Destination",
     "FileChanged",

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+from .inputs import check_header
 from .redaction import redact_url, redacted_headers
 from .retry import RetryPolicy
 from .text import printable
@@ -54,6 +55,13 @@ class Destination:
 
     def __post_init__(self) -> None:
         check_url(self.url)
+        for name, value in self.headers.items():
+            check_header(name, value)
+        if self.protocol != WireProtocol.RAW and any(n.lower() == "content-type" for n in self.headers):
+            # Form uploads carry their boundary in it, tus its own media type.
+            raise ValueError(
+                f"{WireProtocol(self.protocol).value} uploads set their own Content-Type; remove that header"
+            )
         if self.chunk_size is not None and self.chunk_size < 1:
             raise ValueError("chunk_size must be positive or None")
         object.__setattr__(self, "protocol", WireProtocol(self.protocol))
@@ -87,7 +95,8 @@ class SessionConfiguration:
     request_timeout: float = 60.0
     # The whole task, retries included, must end within this.
     resource_timeout: float = 7 * 24 * 3600.0
-    retry_policy: RetryPolicy = field(default_factory=RetryPolicy)
+    # Quick retries, then on until the resource timeout (an outage of the server is waited out).
+    retry_policy: RetryPolicy = field(default_factory=RetryPolicy.patient)
     default_headers: Mapping[str, str] = field(default_factory=dict)
     # Bytes per second shared by every upload in the session; None for no limit.
     bandwidth_limit: int | None = None

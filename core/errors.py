@@ -4,6 +4,7 @@ SkyliftError
 ├── SessionError
 │   ├── SessionIdentifierInUse      a live session already has this identifier
 │   └── SessionInvalidated          the session accepts no more tasks
+├── BatchRefused                    files that would overwrite each other at the destination
 ├── StateStoreError                 the state database cannot be used
 │   ├── StateStoreBusy              another program holds it locked
 │   └── StateStoreUnwritable        its disk is full, or its folder read-only
@@ -24,6 +25,7 @@ SkyliftError
 from __future__ import annotations
 
 __all__ = [
+    "BatchRefused",
     "CertificateError",
     "FileChanged",
     "FileProblem",
@@ -64,6 +66,10 @@ class SessionInvalidated(SessionError):
     def __init__(self, identifier: str) -> None:
         super().__init__(f"session {identifier!r} has been invalidated and accepts no new tasks")
         self.identifier = identifier
+
+
+class BatchRefused(SkyliftError, ValueError):
+    """Nothing of the batch was queued: sent as it is, files would overwrite each other."""
 
 
 class StateStoreError(SkyliftError):

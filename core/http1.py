@@ -25,8 +25,10 @@ supported, so the session falls back to httpx's own transport for them: proxies 
 
 Where it is stricter than httpx's own transport (tests/hostile runs both against the same bytes):
 a response head may be 16 KiB (httpcore allows 100 KiB), a response with both Content-Length and
-Transfer-Encoding is refused (h11 lets Transfer-Encoding win), and at most ``_MAX_INTERIM``
-interim (1xx) responses are skipped before the final one.
+Transfer-Encoding is refused (h11 lets Transfer-Encoding win), at most ``_MAX_INTERIM`` interim
+(1xx) responses are skipped before the final one, and a connection on which the server sent bytes
+beyond a response (a 204 with a body) is closed, not reused (httpcore would read them as the
+start of the next answer).
 """
 
 from __future__ import annotations
@@ -80,6 +82,8 @@ class _Connection(asyncio.Protocol):
         self.closed = False
         self.idle_since = 0.0
         self._eof_handed = False
+        # h11 said NEED_DATA and has been handed nothing since: asking again would say the same.
+        self._starved = True
         self._early: _Early | None = None
         # Interim responses skipped for the current request.
         self.interim = 0
@@ -155,6 +159,8 @@ class _Connection(asyncio.Protocol):
         if state.trailing_data[0]:
             return False
         state.start_next_cycle()
+        # h11 holds no byte: until more arrive it can only say NEED_DATA.
+        self._starved = True
         return self.reusable
 
     def close(self) -> None:
@@ -244,14 +250,17 @@ class _Connection(asyncio.Protocol):
                     piece = bytes(self.buffer)
                     self.buffer.clear()
                 state.receive_data(piece)
-            try:
-                event = state.next_event()
-            except h11.RemoteProtocolError as error:
-                raise httpx.RemoteProtocolError(str(error)) from error
-            if event is not h11.NEED_DATA:
-                return event
-            if self.buffer:
-                continue
+                self._starved = False
+            if not self._starved:
+                try:
+                    event = state.next_event()
+                except h11.RemoteProtocolError as error:
+                    raise httpx.RemoteProtocolError(str(error)) from error
+                if event is not h11.NEED_DATA:
+                    return event
+                self._starved = True
+                if self.buffer:
+                    continue
             if not (self.eof and hand_eof):
                 return h11.NEED_DATA
             if self._eof_handed:
@@ -264,6 +273,7 @@ class _Connection(asyncio.Protocol):
             # The end of the connection: the end of a body that runs to it, else h11 refuses.
             self._eof_handed = True
             state.receive_data(b"")
+            self._starved = False
 
     async def _wait_data(self, timeout: float | None) -> None:
         """Until more bytes arrive or the connection ends; ``ReadTimeout`` after ``timeout`` idle."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import random
 import time
 from dataclasses import dataclass
 
@@ -13,25 +14,46 @@ __all__ = ["RetryPolicy", "describe_duration", "parse_retry_after"]
 
 @dataclass(frozen=True, kw_only=True)
 class RetryPolicy:
-    """Delays between attempts, in seconds; ``len(delays)`` retries are made after the first attempt.
+    """Delays between attempts, in seconds: ``delays`` first, then (with ``keep_trying``) ever
+    longer waits, doubling up to ``max_delay`` with some jitter, for as long as the task's resource
+    timeout allows, as URLSession keeps a background task alive through an outage. Without
+    ``keep_trying``, ``len(delays)`` retries are made and the task fails.
 
     The attempt counter starts over whenever an attempt made progress (tus-js-client's rule), so a
     long upload over a flaky link is not abandoned after four drops spread over hours.
     """
 
     delays: tuple[float, ...] = (0.0, 1.0, 3.0, 5.0)
+    keep_trying: bool = False
+    max_delay: float = 60.0
+    # A fraction of each long wait, added or taken at random, so that many clients that lost the
+    # same server do not all come back in the same second.
+    jitter: float = 0.2
     # A server asking for a longer pause than this is treated as a failure, not obeyed for days.
     max_retry_after: float = 300.0
 
+    @classmethod
+    def patient(cls) -> RetryPolicy:
+        """What sessions use unless told otherwise: quick retries, then until the resource timeout."""
+        return cls(keep_trying=True)
+
     @property
-    def max_attempts(self) -> int:
-        return len(self.delays) + 1
+    def max_attempts(self) -> int | None:
+        return None if self.keep_trying else len(self.delays) + 1
 
     def delay_before_retry(self, error: UploadError, failed_attempts: int) -> float | None:
         """Seconds to wait before the next attempt, or ``None`` if the task should fail now."""
-        if not error.retryable or failed_attempts > len(self.delays):
+        if not error.retryable:
             return None
-        delay = self.delays[failed_attempts - 1]
+        if failed_attempts <= len(self.delays):
+            delay = self.delays[failed_attempts - 1]
+        elif self.keep_trying:
+            beyond = failed_attempts - len(self.delays)
+            base = max(self.delays[-1] if self.delays else 1.0, 1.0)
+            delay = min(self.max_delay, base * 2.0**beyond)
+            delay *= 1 + random.uniform(-self.jitter, self.jitter)
+        else:
+            return None
         if isinstance(error, HTTPStatusError) and error.retry_after is not None:
             if error.retry_after > self.max_retry_after:
                 return None
@@ -56,7 +78,7 @@ def describe_duration(seconds: float) -> str:
         if seconds >= size:
             count = int(seconds // size)
             return f"{count} {unit}{'s' if count != 1 else ''}"
-    return f"{seconds:.0f} s"
+    return f"{seconds:.3g} s"
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:

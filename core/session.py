@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from .configuration import URL_CREDENTIALS, Destination, SessionConfiguration
+from .configuration import URL_CREDENTIALS, Destination, SessionConfiguration, WireProtocol
 from .delegate import SessionDelegate
 from .errors import (
     FileUnreadable,
@@ -39,8 +39,9 @@ from .errors import (
 )
 from .locking import SessionLock
 from .protocols import AttemptContext, DiscardContext, UploadProtocol, protocol_for
+from .protocols.raw import check_batch as check_raw_batch
 from .redaction import redact_url, scrub, secret_values
-from .retry import parse_retry_after
+from .retry import describe_duration, parse_retry_after
 from .store import StoredTasks, TaskStore
 from .streams import FileFingerprint, RateLimiter
 from .task import TaskSnapshot, TaskState
@@ -65,6 +66,10 @@ class _Record:
     best_progress: int = 0
     attempt_sent: int = 0
     saved_at: float = 0.0
+    # Set to end a retry wait early (retry_now).
+    wake: asyncio.Event = dataclasses.field(default_factory=asyncio.Event)
+    # The error the last attempt failed with: named when the resource timeout ends the task.
+    last_error: UploadError | None = None
     # The secret values of the current attempt (headers, URL credentials): never kept in text.
     secrets: frozenset[str] | set[str] = frozenset()
 
@@ -154,6 +159,9 @@ class UploadSession:
         folder neither stops the others nor disappears."""
         if not self._accepting:
             raise SessionInvalidated(self.identifier)
+        files = list(files)
+        if destination.protocol is WireProtocol.RAW:
+            check_raw_batch(destination.url, [name or Path(path).name for path, name in files])
         now = time.time()
         snapshots: list[TaskSnapshot] = []
         unreadable: list[tuple[TaskSnapshot, FileUnreadable]] = []
@@ -244,6 +252,14 @@ class UploadSession:
         if record.snapshot.state is not TaskState.PAUSED:
             return False
         self._queue(record)
+        return True
+
+    def retry_now(self, task_id: int) -> bool:
+        """A task waiting to retry (an outage, a 503) tries again at once."""
+        record = self._records[task_id]
+        if record.snapshot.state is not TaskState.RETRY_WAIT:
+            return False
+        record.wake.set()
         return True
 
     def cancel(self, task_id: int) -> bool:
@@ -548,11 +564,12 @@ class UploadSession:
             async with asyncio.timeout(max(0.0, remaining)):
                 await self._attempts(record, protocol)
         except TimeoutError:
-            limit = self.configuration.resource_timeout
+            limit = describe_duration(self.configuration.resource_timeout)
+            last = f"; last: {record.last_error}" if record.last_error is not None else ""
             self._finish(
                 record,
                 TaskState.FAILED,
-                ResourceTimeout(f"not finished within the resource timeout ({limit:g} s)"),
+                ResourceTimeout(f"not finished within the resource timeout ({limit}){last}"),
             )
 
     async def _attempts(self, record: _Record, protocol: UploadProtocol) -> None:
@@ -575,14 +592,27 @@ class UploadSession:
                     error = RetriesExhausted(error, record.snapshot.attempts)
                 self._finish(record, TaskState.FAILED, error)
                 return
+            reason = scrub(str(error), record.secrets)
             self._update(
                 record,
                 state=TaskState.RETRY_WAIT,
                 retry_at=time.time() + delay,
-                error=scrub(str(error), record.secrets),
+                error=reason,
                 **self._restart_fields(record),
             )
-            await asyncio.sleep(delay)
+            record.last_error = error
+            if delay >= 1:
+                log.info(
+                    "task %s/%s: %s; next try in %.0f s",
+                    self.identifier,
+                    record.snapshot.task_id,
+                    reason,
+                    delay,
+                )
+            record.wake.clear()
+            with contextlib.suppress(TimeoutError):
+                # retry_now() cuts the wait short.
+                await asyncio.wait_for(record.wake.wait(), delay)
 
     async def _attempt(self, record: _Record, protocol: UploadProtocol) -> UploadError | None:
         """One attempt; returns the error to judge for a retry, or None when the task is done."""

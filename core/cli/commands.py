@@ -11,11 +11,12 @@ import time
 from pathlib import Path
 
 from ..configuration import URL_CREDENTIALS, Destination, SessionConfiguration, WireProtocol
-from ..errors import SkyliftError
+from ..errors import BatchRefused, SkyliftError
 from ..locking import SessionLock
 from ..manager import SessionManager
 from ..paths import default_state_dir
 from ..protocols import protocol_for
+from ..protocols.raw import check_batch as check_raw_batch
 from ..session import MissingSecrets
 from ..store import TaskStore
 from ..task import TaskSnapshot, TaskState
@@ -79,10 +80,16 @@ async def upload(args: argparse.Namespace, manager: SessionManager) -> int:
     collected = await asyncio.to_thread(collect_files, args.paths)
     for problem in collected.problems:
         print(f"skipped {problem}", file=sys.stderr)
+    destination = destination_from_args(args, args.url)
+    if destination.protocol is WireProtocol.RAW:
+        try:
+            check_raw_batch(destination.url, [name for _, name in collected.files])
+        except BatchRefused as refused:
+            print(f"skylift-cli: nothing was sent: {refused}", file=sys.stderr)
+            return EXIT_USAGE
     reporter = Reporter(json_lines=args.json)
     warn_about_store(manager, reporter)
     identifier = args.session or f"cli-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
-    destination = destination_from_args(args, args.url)
     session = manager.create_session(session_configuration(args, identifier), reporter)
     try:
         warn_set_aside(manager, reporter)

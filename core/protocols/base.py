@@ -27,6 +27,7 @@ __all__ = [
     "DiscardContext",
     "UploadProtocol",
     "UploadResponse",
+    "merge_headers",
     "send_capped",
     "send_file_request",
 ]
@@ -139,12 +140,28 @@ class UploadProtocol(Protocol):
         ...
 
 
+def merge_headers(*layers: Mapping[str, str]) -> dict[str, str]:
+    """Header sets layered left to right, names compared without case: a later layer's
+    ``content-type`` replaces an earlier ``Content-Type`` instead of being sent beside it."""
+    merged: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for layer in layers:
+        for name, value in layer.items():
+            previous = names.get(name.lower())
+            if previous is not None:
+                del merged[previous]
+            names[name.lower()] = name
+            merged[name] = value
+    return merged
+
+
 async def send_file_request(
     context: AttemptContext,
     *,
     method: str,
     url: str,
     headers: Mapping[str, str],
+    defaults: Mapping[str, str] | None = None,
     prefix: bytes = b"",
     suffix: bytes = b"",
     offset: int = 0,
@@ -152,7 +169,9 @@ async def send_file_request(
 ) -> UploadResponse:
     """Stream ``prefix + file[offset:offset+length] + suffix`` as one request with an exact
     Content-Length (without one httpx sends chunked, which many servers, S3 and nginx among them,
-    refuse)."""
+    refuse). The user's headers (``context.headers``) win over ``defaults`` (a guessed
+    Content-Type: a presigned URL may be signed with another); ``headers`` are the protocol's own
+    and win over both."""
     body = FileBody(
         context.fingerprint,
         on_sent=context.on_sent,
@@ -162,9 +181,9 @@ async def send_file_request(
         suffix=suffix,
         limiter=context.limiter,
     )
-    request_headers = dict(context.headers)
-    request_headers.update(headers)
-    request_headers["Content-Length"] = str(body.content_length)
+    request_headers = merge_headers(
+        defaults or {}, context.headers, headers, {"Content-Length": str(body.content_length)}
+    )
     request = context.client.build_request(
         method, url, headers=request_headers, content=body, timeout=context.timeout
     )

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Sequence
 from urllib.parse import quote
 
+from ..errors import BatchRefused
+from ..text import printable
 from .base import AttemptContext, UploadResponse, send_file_request
 
-__all__ = ["RawProtocol", "raw_target_url"]
+__all__ = ["RawProtocol", "check_batch", "raw_target_url"]
 
 
 def raw_target_url(url: str, relative_name: str) -> str:
@@ -16,6 +19,22 @@ def raw_target_url(url: str, relative_name: str) -> str:
     if not url.endswith("/"):
         return url
     return url + "/".join(quote(part, safe="", errors="surrogateescape") for part in relative_name.split("/"))
+
+
+def check_batch(url: str, names: Sequence[str]) -> None:
+    """Refuse, before anything is sent, a batch whose files would overwrite each other: several
+    files to one URL that does not end in ``/`` (each PUT would replace the last), or two files
+    with the same name under a folder URL."""
+    if len(names) > 1 and not url.endswith("/"):
+        raise BatchRefused(
+            f"{len(names)} files would all be sent to the same URL, each replacing the last; "
+            "end the URL with / to send each file under its own name"
+        )
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise BatchRefused(f"two different files would both be stored as {printable(name)}")
+        seen.add(name)
 
 
 class RawProtocol:
@@ -28,5 +47,6 @@ class RawProtocol:
             context,
             method=task.destination.effective_method,
             url=raw_target_url(task.destination.url, task.relative_name),
-            headers={"Content-Type": content_type},
+            headers={},
+            defaults={"Content-Type": content_type},
         )

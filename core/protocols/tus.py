@@ -52,7 +52,14 @@ from ..streams import CHUNK_SIZE, FileFingerprint
 from ..text import printable, wire_text
 from ..units import format_size
 from ..urls import same_origin
-from .base import AttemptContext, DiscardContext, UploadResponse, send_capped, send_file_request
+from .base import (
+    AttemptContext,
+    DiscardContext,
+    UploadResponse,
+    merge_headers,
+    send_capped,
+    send_file_request,
+)
 
 __all__ = [
     "CHECKSUM_PART_SIZE",
@@ -225,7 +232,7 @@ class TusProtocol:
         upload_url = data.get("upload_url")
         if not isinstance(upload_url, str):
             return
-        headers = {**context.headers, "Tus-Resumable": TUS_VERSION}
+        headers = merge_headers(context.headers, {"Tus-Resumable": TUS_VERSION})
         timeout = httpx.Timeout(min(_DISCARD_TIMEOUT, context.timeout.read or _DISCARD_TIMEOUT))
         try:
             info = await _discover(context.client, context.task.destination.url, headers, timeout)
@@ -290,7 +297,7 @@ class _TusAttempt:
         self.task = context.task
         self.fingerprint = context.fingerprint
         self.endpoint = context.task.destination.url
-        self.headers = {**context.headers, "Tus-Resumable": TUS_VERSION}
+        self.headers = merge_headers(context.headers, {"Tus-Resumable": TUS_VERSION})
         self.chunk_size = context.task.destination.chunk_size
         self.info = TusServerInfo(known=False)
         self.upload_url: str | None = None
@@ -398,22 +405,24 @@ class _TusAttempt:
         self.context.set_confirmed_offset(0)
         size = self.fingerprint.size
         name = self.task.relative_name
-        headers = {
-            **self.headers,
-            "Upload-Length": str(size),
-            "Upload-Metadata": encode_metadata(
-                {
-                    "filename": name.rsplit("/", 1)[-1],
-                    "filetype": mimetypes.guess_type(name)[0] or "application/octet-stream",
-                    "relativePath": name,
-                }
-            ),
-        }
+        headers = merge_headers(
+            self.headers,
+            {
+                "Upload-Length": str(size),
+                "Upload-Metadata": encode_metadata(
+                    {
+                        "filename": name.rsplit("/", 1)[-1],
+                        "filetype": mimetypes.guess_type(name)[0] or "application/octet-stream",
+                        "relativePath": name,
+                    }
+                ),
+            },
+        )
         first = 0
         if self.info.offers("creation-with-upload") and self.info.checksum_algorithm is None and size:
             first = min(size, self.chunk_size or CREATION_WITH_UPLOAD_LIMIT, CREATION_WITH_UPLOAD_LIMIT)
         if first:
-            headers["Content-Type"] = OFFSET_OCTET_STREAM
+            headers = merge_headers(headers, {"Content-Type": OFFSET_OCTET_STREAM})
             response = await self._send_body("POST", self.endpoint, headers, 0, first)
         else:
             response = await self._request("POST", self.endpoint, headers)
@@ -456,11 +465,10 @@ class _TusAttempt:
         try:
             while True:
                 length = size - offset if part_size is None else min(part_size, size - offset)
-                headers = {
-                    **self._headers_for(self.upload_url),
-                    "Upload-Offset": str(offset),
-                    "Content-Type": OFFSET_OCTET_STREAM,
-                }
+                headers = merge_headers(
+                    self._headers_for(self.upload_url),
+                    {"Upload-Offset": str(offset), "Content-Type": OFFSET_OCTET_STREAM},
+                )
                 digest = await hasher.digest(offset, length)
                 if digest is not None:
                     headers["Upload-Checksum"] = f"{algorithm} {digest}"
