@@ -105,7 +105,8 @@ async def test_resource_timeout_ends_the_task_across_attempts(
     assert failed.state is TaskState.FAILED
     # The line says what stopped it, and what kept failing until then.
     assert failed.error == (
-        "not finished within the resource timeout (0.6 s); last: HTTP 503 Service Unavailable: scripted failure"
+        "not finished within the resource timeout (0.6 s); "
+        "last: HTTP 503 Service Unavailable: scripted failure"
     )
     assert isinstance(recorder.error_of(task.task_id), core.ResourceTimeout)
     assert failed.attempts > 1
