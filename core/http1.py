@@ -82,7 +82,7 @@ class _Connection(asyncio.Protocol):
         self.closed = False
         self.idle_since = 0.0
         self._eof_handed = False
-        # h11 said NEED_DATA and has been handed nothing since: asking again would say the same.
+        # h11 said NEED_DATA (or holds nothing) and has been handed nothing since: it needs bytes.
         self._starved = True
         self._early: _Early | None = None
         # Interim responses skipped for the current request.
@@ -239,41 +239,43 @@ class _Connection(asyncio.Protocol):
             await self._wait_data(timeout)
 
     def _next_buffered_event(self, *, hand_eof: bool) -> h11.Event | type[h11.NEED_DATA | h11.PAUSED]:
-        """h11's next event from what has arrived so far; ``NEED_DATA`` when that is not enough."""
+        """h11's next event from what has arrived so far; ``NEED_DATA`` when that is not enough.
+
+        h11 is handed bytes only when it has asked for more, so what it holds stays bounded by its
+        own limit plus one hand-over, however fast the server sends and however slowly the
+        response is read."""
         state = self.h11
         while True:
-            if self.buffer:
-                if state.their_state is h11.SEND_RESPONSE and len(self.buffer) > _HEAD_FEED:
-                    piece = bytes(self.buffer[:_HEAD_FEED])
-                    del self.buffer[:_HEAD_FEED]
-                else:
-                    piece = bytes(self.buffer)
-                    self.buffer.clear()
-                state.receive_data(piece)
-                self._starved = False
-            if not self._starved:
-                try:
-                    event = state.next_event()
-                except h11.RemoteProtocolError as error:
-                    raise httpx.RemoteProtocolError(str(error)) from error
-                if event is not h11.NEED_DATA:
-                    return event
-                self._starved = True
+            if self._starved:
                 if self.buffer:
-                    continue
-            if not (self.eof and hand_eof):
-                return h11.NEED_DATA
-            if self._eof_handed:
-                # h11 never asks for more once it knows the connection ended; never wait on it.
-                raise httpx.RemoteProtocolError("connection closed")
-            if self.lost is not None:
-                raise httpx.ReadError(_lost_message(self.lost, "connection reset")) from self.lost
-            if state.their_state is h11.SEND_RESPONSE and not state.trailing_data[0]:
-                raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
-            # The end of the connection: the end of a body that runs to it, else h11 refuses.
-            self._eof_handed = True
-            state.receive_data(b"")
-            self._starved = False
+                    if state.their_state is h11.SEND_RESPONSE and len(self.buffer) > _HEAD_FEED:
+                        piece = bytes(self.buffer[:_HEAD_FEED])
+                        del self.buffer[:_HEAD_FEED]
+                    else:
+                        piece = bytes(self.buffer)
+                        self.buffer.clear()
+                    state.receive_data(piece)
+                elif not (self.eof and hand_eof):
+                    return h11.NEED_DATA
+                elif self._eof_handed:
+                    # h11 never asks for more once it knows the connection ended; never wait on it.
+                    raise httpx.RemoteProtocolError("connection closed")
+                elif self.lost is not None:
+                    raise httpx.ReadError(_lost_message(self.lost, "connection reset")) from self.lost
+                elif state.their_state is h11.SEND_RESPONSE and not state.trailing_data[0]:
+                    raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+                else:
+                    # The end of the connection: the end of a body that runs to it, else h11 refuses.
+                    self._eof_handed = True
+                    state.receive_data(b"")
+                self._starved = False
+            try:
+                event = state.next_event()
+            except h11.RemoteProtocolError as error:
+                raise httpx.RemoteProtocolError(str(error)) from error
+            if event is not h11.NEED_DATA:
+                return event
+            self._starved = True
 
     async def _wait_data(self, timeout: float | None) -> None:
         """Until more bytes arrive or the connection ends; ``ReadTimeout`` after ``timeout`` idle."""

@@ -10,7 +10,7 @@ import httpx
 from .redaction import redact_url
 from .text import printable
 
-__all__ = ["InvalidURL", "check_url", "origin", "same_origin"]
+__all__ = ["InvalidURL", "check_url", "origin", "resolve_location", "same_origin"]
 
 
 class InvalidURL(ValueError):
@@ -60,3 +60,15 @@ def origin(url: str | httpx.URL) -> tuple[str, str, int]:
 
 def same_origin(a: str | httpx.URL, b: str | httpx.URL) -> bool:
     return origin(a) == origin(b)
+
+
+def resolve_location(base: httpx.URL, location: str) -> str | None:
+    """A ``Location`` header resolved against the URL it answered; None unless the result is an
+    http(s) URL with a host (``javascript:``, ``file:``, ``data:`` are never followed)."""
+    try:
+        url = base.join(location)
+    except (httpx.InvalidURL, ValueError):
+        return None
+    if url.scheme not in ("http", "https") or not url.host:
+        return None
+    return str(url)

@@ -17,10 +17,15 @@ from typing import Any, Protocol
 
 import httpx
 
+from ..errors import UploadError
+from ..redaction import is_secret_header, redact_url
 from ..streams import FileBody, FileFingerprint, RateLimiter
 from ..task import TaskSnapshot
+from ..text import printable
+from ..urls import resolve_location, same_origin
 
 __all__ = [
+    "MAX_REDIRECTS",
     "MAX_RESPONSE_DRAINED",
     "MAX_RESPONSE_KEPT",
     "AttemptContext",
@@ -171,23 +176,57 @@ async def send_file_request(
     Content-Length (without one httpx sends chunked, which many servers, S3 and nginx among them,
     refuse). The user's headers (``context.headers``) win over ``defaults`` (a guessed
     Content-Type: a presigned URL may be signed with another); ``headers`` are the protocol's own
-    and win over both."""
-    body = FileBody(
-        context.fingerprint,
-        on_sent=context.on_sent,
-        offset=offset,
-        length=length,
-        prefix=prefix,
-        suffix=suffix,
-        limiter=context.limiter,
-    )
-    request_headers = merge_headers(
-        defaults or {}, context.headers, headers, {"Content-Length": str(body.content_length)}
-    )
-    request = context.client.build_request(
-        method, url, headers=request_headers, content=body, timeout=context.timeout
-    )
-    try:
-        return await send_capped(context.client, request)
-    finally:
-        await body.close()
+    and win over both.
+
+    Redirects: a 307 or 308 is followed (at most ``MAX_REDIRECTS`` times), the body sent again from
+    the file; secret headers go only to the destination's own origin. A 301, 302 or 303 would turn
+    the upload into a GET: it fails, naming the new URL."""
+    user_headers: Mapping[str, str] = context.headers
+    for _ in range(MAX_REDIRECTS + 1):
+        body = FileBody(
+            context.fingerprint,
+            on_sent=context.on_sent,
+            offset=offset,
+            length=length,
+            prefix=prefix,
+            suffix=suffix,
+            limiter=context.limiter,
+        )
+        request_headers = merge_headers(
+            defaults or {}, user_headers, headers, {"Content-Length": str(body.content_length)}
+        )
+        request = context.client.build_request(
+            method, url, headers=request_headers, content=body, timeout=context.timeout
+        )
+        try:
+            response = await send_capped(context.client, request)
+        finally:
+            await body.close()
+        location = response.headers.get("location")
+        if response.status not in _REDIRECTS or not location:
+            return response
+        target = _redirect_target(response, location)
+        if response.status not in (307, 308):
+            raise UploadError(
+                f"HTTP {response.status}: the server moved the upload to {redact_url(target)}; "
+                "set the destination to that URL"
+            )
+        url = target
+        if not same_origin(url, context.task.destination.url):
+            user_headers = {k: v for k, v in context.headers.items() if not is_secret_header(k)}
+        # The body goes again, from the file: progress starts again where this request began.
+        context.set_confirmed_offset(offset)
+    raise UploadError(f"more than {MAX_REDIRECTS} redirects (last to {redact_url(url)})")
+
+
+# Redirects followed for one request; a loop ends there.
+MAX_REDIRECTS = 5
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+def _redirect_target(response: UploadResponse, location: str) -> str:
+    target = resolve_location(response.url, location)
+    if target is None:
+        shown = printable(redact_url(location))[:80]
+        raise UploadError(f"the server redirected to an address that is not an http(s) URL: {shown}")
+    return target

@@ -51,7 +51,7 @@ from ..retry import parse_retry_after
 from ..streams import CHUNK_SIZE, FileFingerprint
 from ..text import printable, wire_text
 from ..units import format_size
-from ..urls import same_origin
+from ..urls import resolve_location, same_origin
 from .base import (
     AttemptContext,
     DiscardContext,
@@ -64,6 +64,7 @@ from .base import (
 __all__ = [
     "CHECKSUM_PART_SIZE",
     "CREATION_WITH_UPLOAD_LIMIT",
+    "MIN_PART_SIZE",
     "TUS_VERSION",
     "TusProtocol",
     "TusServerFault",
@@ -83,6 +84,8 @@ CREATION_WITH_UPLOAD_LIMIT = 4 << 20
 CHECKSUM_PART_SIZE = 64 << 20
 # Preferred first; sha1 is the one every checksum-capable tus server must support.
 _CHECKSUM_ALGORITHMS = ("sha1", "sha256", "md5")
+# The smallest PATCH that a 413 makes us try: below it, the server's limit is the file's.
+MIN_PART_SIZE = 256 << 10
 # Consecutive 460s for the same part before giving up.
 _CHECKSUM_TRIES = 3
 # 409s (offset mismatch) in a row without progress before giving up.
@@ -188,14 +191,11 @@ def _hash_slice(fingerprint: FileFingerprint, algorithm: str, offset: int, lengt
 def _checked_location(base: httpx.URL, location: str) -> str:
     """The upload URL a creation answer names. Anything but http(s) fails at once: it is never
     requested, retried or stored."""
-    try:
-        url = base.join(location)
-    except (httpx.InvalidURL, ValueError):
-        url = None
-    if url is None or url.scheme not in ("http", "https") or not url.host:
+    url = resolve_location(base, location)
+    if url is None:
         shown = printable(redact_url(location))[:80]
         raise TusServerFault(f"the tus server named an upload address that is not an http(s) URL: {shown}")
-    return str(url)
+    return url
 
 
 def headers_for(url: str, endpoint: str, headers: Mapping[str, str]) -> Mapping[str, str]:
@@ -305,6 +305,8 @@ class _TusAttempt:
         # The most bytes any request may have delivered to upload_url.
         self.offered = 0
         self.recreated = False
+        # A 413 answered data in the creation request: later creations go without.
+        self.creation_refused_data = False
         # The upload of an older version of the file, terminated before a new one is created.
         self.stale_upload: str | None = None
 
@@ -419,11 +421,25 @@ class _TusAttempt:
             },
         )
         first = 0
-        if self.info.offers("creation-with-upload") and self.info.checksum_algorithm is None and size:
+        if (
+            self.info.offers("creation-with-upload")
+            and self.info.checksum_algorithm is None
+            and size
+            and not self.creation_refused_data
+        ):
             first = min(size, self.chunk_size or CREATION_WITH_UPLOAD_LIMIT, CREATION_WITH_UPLOAD_LIMIT)
         if first:
-            headers = merge_headers(headers, {"Content-Type": OFFSET_OCTET_STREAM})
-            response = await self._send_body("POST", self.endpoint, headers, 0, first)
+            response = await self._send_body(
+                "POST", self.endpoint, merge_headers(headers, {"Content-Type": OFFSET_OCTET_STREAM}), 0, first
+            )
+            if response.status == 413:
+                # A proxy in front limits request bodies: create the upload without data; the
+                # PATCHes find a part size that passes.
+                self.creation_refused_data = True
+                self._notice("the server refused data in the creation request (HTTP 413); sending it apart")
+                self.context.set_confirmed_offset(0)
+                response = await self._request("POST", self.endpoint, headers)
+                first = 0
         else:
             response = await self._request("POST", self.endpoint, headers)
         status = response.status
@@ -504,7 +520,17 @@ class _TusAttempt:
                     await self._confirm(offset, response)
                     continue
                 if status == 413:
-                    raise _too_large(size, self.info.max_size, response)
+                    if length <= MIN_PART_SIZE:
+                        raise _too_large(size, self.info.max_size, response)
+                    # A proxy's body limit, not the file's size: smaller parts, from the offset
+                    # the server really has.
+                    part_size = max(MIN_PART_SIZE, length // 4)
+                    self._notice(
+                        f"the server refused a {format_size(length)} request (HTTP 413); "
+                        f"sending parts of {format_size(part_size)}"
+                    )
+                    offset = await self._head_or_restart()
+                    continue
                 self._raise_for_common(response)
                 if not response.ok:
                     return response

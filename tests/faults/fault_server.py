@@ -95,9 +95,12 @@ class FaultServer(LoopThreadServer):
         tus_max_size: int | None = None,
         tus_keep_partial: bool = True,
         linger: float = 5.0,
+        max_body: int | None = None,
     ) -> None:
         super().__init__()
         self.linger = linger
+        # Request bodies above this get a 413 before they are read, as behind a limiting proxy.
+        self.max_body = max_body
         self.tus = TusService(
             location=lambda path: self.url + path,
             directory=tus_directory,
@@ -355,6 +358,12 @@ class FaultServer(LoopThreadServer):
         budget = applied.budget if applied is not None else None
         if fault.stall_before_read:
             await asyncio.sleep(fault.stall_before_read)
+        if self.max_body is not None and (head.content_length or 0) > self.max_body:
+            # A proxy's body limit (nginx's client_max_body_size): 413 before reading.
+            reply = Reply(413, {"Content-Type": "text/plain"}, b"request body too large for this proxy")
+            await self._answer(connection, head, record, reply, fault=PASS, keep_alive=False)
+            await self._linger(connection, record)
+            return False
         if fault.status is not None and not fault.status_after_body:
             await self._answer(
                 connection, head, record, self._fault_reply(fault), fault=PASS, keep_alive=False
