@@ -179,7 +179,10 @@ async def test_413_from_creation_carries_the_servers_message(
     done, _ = await upload(manager, scripted_tus, random_file(tmp_path / "big.bin", 2 * MiB))
     assert done.state is TaskState.FAILED
     assert done.error == "HTTP 413 Payload Too Large: uploads are limited to 1 MB per file"
-    assert len(scripted_tus.requests("POST")) == 1
+    # A 413 to a creation with data may be a proxy's body limit: once more without data, then the
+    # server's own refusal stands.
+    first, again = scripted_tus.requests("POST")
+    assert "Content-Type" in first.headers and "Content-Type" not in again.headers
 
 
 @pytest.mark.asyncio
