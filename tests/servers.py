@@ -131,6 +131,8 @@ class ReceiverServer(LoopThreadServer):
         super().__init__()
         self.received: list[Received] = []
         self.aborted: list[Aborted] = []
+        # Paths of MKCOL requests (folders made before a tree PUT).
+        self.collections: list[str] = []
         self.scripts: dict[str, Script] = {}
         self.active = 0
         self.max_active = 0
@@ -195,6 +197,10 @@ class ReceiverServer(LoopThreadServer):
             self.active -= 1
 
     async def _respond(self, request: web.Request) -> web.StreamResponse:
+        if request.method == "MKCOL":
+            # A folder, as a WebDAV server would make it: not an upload.
+            self.collections.append(request.path)
+            return web.Response(status=201)
         script = self.script_for(request.path)
         if script and script.stall:
             await self._sleep(script.stall)

@@ -1,4 +1,5 @@
-"""Raw uploads: the file's bytes are the request body (PUT by default, or POST)."""
+"""Raw uploads: the file's bytes are the request body (PUT by default, or POST). A tree PUT into a
+folder URL makes its folders first (``webdav.Collections``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from urllib.parse import quote
 from ..errors import BatchRefused
 from ..text import printable
 from .base import AttemptContext, UploadResponse, send_file_request
+from .webdav import MISSING_PARENT, Collections
 
 __all__ = ["RawProtocol", "check_batch", "raw_target_url"]
 
@@ -42,11 +44,28 @@ class RawProtocol:
 
     async def send(self, context: AttemptContext) -> UploadResponse:
         task = context.task
+        destination = task.destination
         content_type = mimetypes.guess_type(task.relative_name)[0] or "application/octet-stream"
-        return await send_file_request(
-            context,
-            method=task.destination.effective_method,
-            url=raw_target_url(task.destination.url, task.relative_name),
-            headers={},
-            defaults={"Content-Type": content_type},
+        # A tree PUT into a folder URL: its folders must exist first on a WebDAV server.
+        into_folders = (
+            destination.effective_method == "PUT"
+            and destination.url.endswith("/")
+            and "/" in task.relative_name
         )
+        collections = Collections(context) if into_folders else None
+        if collections is not None:
+            await collections.ensure(destination.url, task.relative_name)
+        for last_try in (False, True):
+            response = await send_file_request(
+                context,
+                method=destination.effective_method,
+                url=raw_target_url(destination.url, task.relative_name),
+                headers={},
+                defaults={"Content-Type": content_type},
+            )
+            if collections is None or last_try or response.status not in MISSING_PARENT:
+                return response
+            # The folder went away since it was made (or was never there): once more.
+            context.set_confirmed_offset(0)
+            await collections.ensure(destination.url, task.relative_name, again=True)
+        raise AssertionError("unreachable")
