@@ -48,6 +48,13 @@ class Destination:
     # tus: bytes per PATCH, for servers or proxies that limit request bodies; None sends the rest of
     # the file in one PATCH (fastest). Memory stays flat either way.
     chunk_size: int | None = None
+    # multipart: also send each file's relative path ("album/2026/a.jpg") in a form field of this
+    # name, before the file, for servers that keep only the base name of ``filename`` (Django,
+    # multer, busboy by default); Uppy and Dropzone do the same ("relativePath", "fullPath").
+    path_field: str | None = None
+    # multipart: add ``filename*=UTF-8''...`` (RFC 8187) for servers that read ``filename`` as
+    # latin1 (multer, busboy by default) but understand the extended form.
+    filename_star: bool = False
     # Secrets this destination had that were not kept (a destination read back from the state
     # database): secret header names, and URL_CREDENTIALS when its URL held credentials. A task
     # waits for them (``UploadSession.supply_secrets``) instead of going without.

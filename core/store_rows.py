@@ -118,6 +118,8 @@ def _destination_to_json(destination: Destination) -> str:
             "field_name": destination.field_name,
             "form_fields": dict(destination.form_fields),
             "chunk_size": destination.chunk_size,
+            "path_field": destination.path_field,
+            "filename_star": destination.filename_star,
         }
     )
     if len(_destination_json) >= 256:
@@ -143,6 +145,8 @@ def _destination_from_json(text: object) -> Destination:
             field_name=data.get("field_name") or "file",
             form_fields=data.get("form_fields") or {},
             chunk_size=data.get("chunk_size"),
+            path_field=data.get("path_field"),
+            filename_star=bool(data.get("filename_star")),
         )
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise RowUnreadable(f"destination unreadable: {printable(str(error))[:80]}") from error

@@ -93,6 +93,18 @@ def add_destination_options(parser: argparse.ArgumentParser) -> None:
         "--field", type=parse_field, default="file", help="form field name of the file (multipart)"
     )
     parser.add_argument(
+        "--path-field",
+        type=parse_field,
+        metavar="NAME",
+        help="multipart: also send each file's relative path in this form field (for servers that keep "
+        "only the base name, e.g. Django, multer)",
+    )
+    parser.add_argument(
+        "--filename-star",
+        action="store_true",
+        help="multipart: add an RFC 8187 filename* (for servers that read filename as latin1)",
+    )
+    parser.add_argument(
         "--chunk-size",
         type=parse_size,
         metavar="SIZE",

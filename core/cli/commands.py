@@ -54,6 +54,8 @@ def destination_from_args(args: argparse.Namespace, url: str) -> Destination:
         field_name=args.field,
         form_fields=dict(args.form),
         chunk_size=args.chunk_size,
+        path_field=args.path_field,
+        filename_star=args.filename_star,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import mimetypes
 import secrets
 from collections.abc import Mapping
+from urllib.parse import quote
 
 from ..text import wire_text
 from .base import AttemptContext, UploadResponse, send_file_request
@@ -38,17 +39,24 @@ def multipart_envelope(
     filename: str,
     content_type: str,
     form_fields: Mapping[str, str],
+    path_field: str | None = None,
+    filename_star: bool = False,
 ) -> tuple[bytes, bytes]:
-    """The bytes before and after the file's content."""
+    """The bytes before and after the file's content (see ``Destination.path_field`` and
+    ``Destination.filename_star`` for the two options)."""
+    fields = dict(form_fields)
+    if path_field:
+        fields[path_field] = filename
     lines = []
-    for name, value in form_fields.items():
+    for name, value in fields.items():
         lines.append(
             f"--{boundary}\r\nContent-Disposition: form-data; name={quote_header_parameter(name)}"
             f"\r\n\r\n{wire_text(value)}\r\n"
         )
+    extended = f"; filename*=UTF-8''{quote(wire_text(filename), safe='')}" if filename_star else ""
     lines.append(
         f"--{boundary}\r\nContent-Disposition: form-data; name={quote_header_parameter(field_name)}; "
-        f"filename={quote_header_parameter(filename)}\r\nContent-Type: {content_type}\r\n\r\n"
+        f"filename={quote_header_parameter(filename)}{extended}\r\nContent-Type: {content_type}\r\n\r\n"
     )
     return "".join(lines).encode("utf-8"), f"\r\n--{boundary}--\r\n".encode("ascii")
 
@@ -68,6 +76,8 @@ class MultipartProtocol:
             filename=task.relative_name,
             content_type=content_type,
             form_fields=destination.form_fields,
+            path_field=destination.path_field,
+            filename_star=destination.filename_star,
         )
         return await send_file_request(
             context,

@@ -178,6 +178,34 @@ async def test_our_exact_multipart_bytes_parse_with_python_multipart(
 
 
 @pytest.mark.asyncio
+async def test_the_relative_path_field_and_filename_star_options(
+    tmp_path: Path, receiver: ReceiverServer, manager: core.SessionManager
+) -> None:
+    """Off by default; when asked for, the path goes in its own field before the file, and the name
+    also as RFC 8187 ``filename*`` (percent-encoded UTF-8)."""
+    file = make_file(tmp_path / "content.bin", 1000)
+    receiver.script("/options", capture=True)
+    session = manager.create_session(core.SessionConfiguration(identifier="options"))
+    name = "季度报告/naïve café.txt"
+    destination = core.Destination(
+        url=f"{receiver.url}/options", path_field="relativePath", filename_star=True
+    )
+    task = session.upload_file(file, destination, relative_name=name)
+    await session.wait_until_quiet()
+    assert session.task(task.task_id).state is core.TaskState.COMPLETED
+    (got,) = receiver.received
+    assert got.body is not None
+    parts = parse_with_python_multipart(got.body, got.headers["Content-Type"])
+    (path_headers, path_value), (file_headers, data) = parts
+    assert b'name="relativePath"' in path_headers["content-disposition"] and path_value.decode() == name
+    disposition = file_headers["content-disposition"].decode("utf-8")
+    assert disposition.endswith(
+        "filename*=UTF-8''%E5%AD%A3%E5%BA%A6%E6%8A%A5%E5%91%8A%2Fna%C3%AFve%20caf%C3%A9.txt"
+    )
+    assert data == file.read_bytes()
+
+
+@pytest.mark.asyncio
 async def test_raw_folder_url_receives_the_tree_percent_encoded(
     tmp_path: Path, receiver: ReceiverServer, manager: core.SessionManager
 ) -> None:
