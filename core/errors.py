@@ -13,7 +13,7 @@ SkyliftError
     │   ├── FileUnreadable          missing at start, a directory, or no permission
     │   ├── FileChanged             size or mtime changed while uploading
     │   └── FileVanished            deleted or replaced while uploading
-    ├── HTTPStatusError             the server answered with a failing status
+    ├── ServerStatusError           the server answered with a failing status
     ├── TransferError               the connection failed (reset, refused, TLS, timeout)
     │   ├── RequestTimeout          no byte accepted for the request timeout
     │   └── CertificateError        the server's certificate is not trusted
@@ -24,6 +24,8 @@ SkyliftError
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 __all__ = [
     "BatchRefused",
     "CertificateError",
@@ -31,10 +33,12 @@ __all__ = [
     "FileProblem",
     "FileUnreadable",
     "FileVanished",
-    "HTTPStatusError",
+    "RequestSummary",
     "RequestTimeout",
     "ResourceTimeout",
+    "ResponseSummary",
     "RetriesExhausted",
+    "ServerStatusError",
     "SessionError",
     "SessionIdentifierInUse",
     "SessionInvalidated",
@@ -84,10 +88,61 @@ class StateStoreUnwritable(StateStoreError):
     pass
 
 
+@dataclass(frozen=True)
+class RequestSummary:
+    """The request an error happened on: method and URL (credentials redacted)."""
+
+    method: str
+    url: str
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.url}"
+
+
+@dataclass(frozen=True)
+class ResponseSummary:
+    """The answer an error came with: status, reason and the start of the body (secrets scrubbed)."""
+
+    status: int
+    reason: str
+    body: str = ""
+
+    def __str__(self) -> str:
+        text = f"HTTP {self.status} {self.reason}".rstrip()
+        return f"{text}: {self.body}" if self.body else text
+
+
 class UploadError(SkyliftError):
-    """A task's failure. ``retryable`` is the retry policy's input."""
+    """A task's failure: ``str()`` is the one line the user sees; ``request``, ``response`` and the
+    cause (``__cause__``) are the detail, for the log and the details view (``detail()``).
+    ``retryable`` is the retry policy's input."""
 
     retryable: bool = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        cause: BaseException | None = None,
+        request: RequestSummary | None = None,
+        response: ResponseSummary | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.request = request
+        self.response = response
+        if cause is not None:
+            self.__cause__ = cause
+
+    def detail(self) -> str:
+        """Several lines: the message, then what it happened on and why."""
+        lines = [str(self)]
+        if self.request is not None:
+            lines.append(f"request: {self.request}")
+        if self.response is not None:
+            lines.append(f"response: {self.response}")
+        if self.__cause__ is not None:
+            lines.append(f"cause: {type(self.__cause__).__name__}: {self.__cause__}")
+        return "\n".join(lines)
 
 
 class FileProblem(UploadError):
@@ -108,17 +163,29 @@ class FileVanished(FileProblem):
         super().__init__("file was deleted or replaced during upload")
 
 
-class HTTPStatusError(UploadError):
-    def __init__(self, status: int, reason: str, message: str = "") -> None:
+class ServerStatusError(UploadError):
+    """The server answered with a failing status (named so as not to shadow httpx's own
+    ``HTTPStatusError``, which Skylift never raises)."""
+
+    def __init__(
+        self,
+        status: int,
+        reason: str,
+        message: str = "",
+        *,
+        retry_after: float | None = None,
+        request: RequestSummary | None = None,
+        response: ResponseSummary | None = None,
+    ) -> None:
         text = f"HTTP {status} {reason}".rstrip()
         if message:
             text += f": {message}"
-        super().__init__(text)
+        super().__init__(text, request=request, response=response)
         self.status = status
         self.reason = reason
         self.server_message = message
         self.retryable = status in (408, 429) or status >= 500
-        self.retry_after: float | None = None
+        self.retry_after = retry_after
 
 
 class TransferError(UploadError):
@@ -140,7 +207,12 @@ class ResourceTimeout(UploadError):
 
 class RetriesExhausted(UploadError):
     def __init__(self, last: UploadError, attempts: int) -> None:
-        super().__init__(f"{last}; gave up after {attempts} attempts")
+        super().__init__(
+            f"{last}; gave up after {attempts} attempts",
+            cause=last,
+            request=last.request,
+            response=last.response,
+        )
         self.last = last
         self.attempts = attempts
 

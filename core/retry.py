@@ -7,7 +7,7 @@ import random
 import time
 from dataclasses import dataclass
 
-from .errors import HTTPStatusError, UploadError
+from .errors import ServerStatusError, UploadError
 
 __all__ = ["RetryPolicy", "describe_duration", "parse_retry_after"]
 
@@ -54,7 +54,7 @@ class RetryPolicy:
             delay *= 1 + random.uniform(-self.jitter, self.jitter)
         else:
             return None
-        if isinstance(error, HTTPStatusError) and error.retry_after is not None:
+        if isinstance(error, ServerStatusError) and error.retry_after is not None:
             if error.retry_after > self.max_retry_after:
                 return None
             delay = max(delay, error.retry_after)
@@ -62,14 +62,17 @@ class RetryPolicy:
 
     def refused_wait(self, error: UploadError) -> UploadError | None:
         """The error to fail with when the server asked for a longer wait than this policy takes."""
-        if not isinstance(error, HTTPStatusError) or error.retry_after is None:
+        if not isinstance(error, ServerStatusError) or error.retry_after is None:
             return None
         if error.retry_after <= self.max_retry_after:
             return None
         wait = describe_duration(error.retry_after)
-        refused = UploadError(f"{error}; the server asked to wait {wait}; not retried")
-        refused.__cause__ = error
-        return refused
+        return UploadError(
+            f"{error}; the server asked to wait {wait}; not retried",
+            cause=error,
+            request=error.request,
+            response=error.response,
+        )
 
 
 def describe_duration(seconds: float) -> str:

@@ -28,9 +28,9 @@ from .configuration import URL_CREDENTIALS, Destination, SessionConfiguration, W
 from .delegate import SessionDelegate
 from .errors import (
     FileUnreadable,
-    HTTPStatusError,
     ResourceTimeout,
     RetriesExhausted,
+    ServerStatusError,
     SessionIdentifierInUse,
     SessionInvalidated,
     StateStoreError,
@@ -678,10 +678,15 @@ class UploadSession:
                 bytes_confirmed=record.snapshot.total_bytes,
             )
             return None
-        failure = HTTPStatusError(
-            response.status, _reason(response.status, response.reason), _server_message(text)
+        request_summary, response_summary = response.summaries()
+        failure = ServerStatusError(
+            response.status,
+            _reason(response.status, response.reason),
+            _server_message(text),
+            retry_after=parse_retry_after(response.headers.get("retry-after")),
+            request=request_summary,
+            response=response_summary,
         )
-        failure.retry_after = parse_retry_after(response.headers.get("retry-after"))
         record.snapshot = record.snapshot.evolve(http_status=response.status, response_text=text)
         if not failure.retryable:
             self._finish(record, TaskState.FAILED, failure)
@@ -767,6 +772,10 @@ class UploadSession:
                 # The detail behind the one line, for the log only (its text scrubbed too).
                 exc_info=cause if cause is not None and log.isEnabledFor(logging.DEBUG) else None,
             )
+            if error is not None and log.isEnabledFor(logging.DEBUG):
+                log.debug(
+                    "task %s/%s: %s", self.identifier, snapshot.task_id, scrub(error.detail(), record.secrets)
+                )
         self._report_when_written(record, error)
 
     def _report_when_written(self, record: _Record, error: UploadError | None) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import truststore
 
-from .errors import CertificateError, RequestTimeout, TransferError, UploadError
+from .errors import CertificateError, RequestSummary, RequestTimeout, TransferError, UploadError
 from .http1 import Http1Transport
 from .redaction import redact_url
 from .units import format_size
@@ -77,6 +77,12 @@ def map_http_error(
     """Every httpx error as one line; the original stays as ``__cause__`` for the log."""
     mapped = _map(error, bytes_sent=bytes_sent, timeout=timeout)
     mapped.__cause__ = error
+    try:
+        request = error.request if isinstance(error, httpx.HTTPError) else None
+    except RuntimeError:  # httpx raises when the error has no request
+        request = None
+    if request is not None:
+        mapped.request = RequestSummary(request.method, redact_url(str(request.url)))
     return mapped
 
 

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from ..errors import UploadError
+from ..errors import RequestSummary, ResponseSummary, UploadError
 from ..redaction import is_secret_header, redact_url
 from ..streams import FileBody, FileFingerprint, RateLimiter
 from ..task import TaskSnapshot
@@ -59,6 +59,7 @@ class UploadResponse:
     truncated: bool = False
     # Set when the body could not be read (a broken gzip stream ...): the status still stands.
     body_problem: str | None = None
+    method: str = ""
 
     @property
     def ok(self) -> bool:
@@ -67,6 +68,14 @@ class UploadResponse:
     @property
     def text(self) -> str:
         return self.body.decode("utf-8", errors="replace")
+
+    def summaries(self) -> tuple[RequestSummary, ResponseSummary]:
+        """What an error made of this answer carries: the request (URL redacted) and the answer."""
+        excerpt = " ".join(self.text.split())[:300]
+        return (
+            RequestSummary(self.method, redact_url(str(self.url))),
+            ResponseSummary(self.status, self.reason, excerpt),
+        )
 
 
 async def send_capped(client: httpx.AsyncClient, request: httpx.Request) -> UploadResponse:
@@ -95,6 +104,7 @@ async def send_capped(client: httpx.AsyncClient, request: httpx.Request) -> Uplo
         url=response.url,
         truncated=discarded > 0,
         body_problem=problem,
+        method=request.method,
     )
 
 

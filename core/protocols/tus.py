@@ -45,7 +45,7 @@ from typing import Any
 
 import httpx
 
-from ..errors import FileChanged, FileUnreadable, HTTPStatusError, UploadError
+from ..errors import FileChanged, FileUnreadable, ServerStatusError, UploadError
 from ..redaction import is_secret_header, redact_url
 from ..retry import parse_retry_after
 from ..streams import CHUNK_SIZE, FileFingerprint
@@ -276,9 +276,9 @@ async def _discover(
     return info
 
 
-def _version_error(status: int, reason: str, versions: tuple[str, ...]) -> HTTPStatusError:
+def _version_error(status: int, reason: str, versions: tuple[str, ...]) -> ServerStatusError:
     offered = ", ".join(versions) or "none named"
-    return HTTPStatusError(
+    return ServerStatusError(
         status, reason, f"the server does not speak tus {TUS_VERSION} (it offers: {offered})"
     )
 
@@ -699,7 +699,7 @@ def _describe_mismatch(recorded: object, current: Mapping[str, Any]) -> str:
     return "the file changed (rewritten in place)"
 
 
-def _status_error(response: UploadResponse, message: str = "", *, reason: str = "") -> HTTPStatusError:
+def _status_error(response: UploadResponse, message: str = "", *, reason: str = "") -> ServerStatusError:
     status = response.status
     if not reason:
         reason = response.reason
@@ -710,12 +710,18 @@ def _status_error(response: UploadResponse, message: str = "", *, reason: str = 
             reason = ""
     if not message:
         message = " ".join(response.text.split())[:300]
-    error = HTTPStatusError(status, reason, message)
-    error.retry_after = parse_retry_after(response.headers.get("retry-after"))
-    return error
+    request_summary, response_summary = response.summaries()
+    return ServerStatusError(
+        status,
+        reason,
+        message,
+        retry_after=parse_retry_after(response.headers.get("retry-after")),
+        request=request_summary,
+        response=response_summary,
+    )
 
 
-def _too_large(size: int, limit: int | None, response: UploadResponse | str) -> HTTPStatusError:
+def _too_large(size: int, limit: int | None, response: UploadResponse | str) -> ServerStatusError:
     if limit is not None:
         message = (
             f"the server accepts at most {format_size(limit)} ({limit} bytes); "
@@ -725,4 +731,4 @@ def _too_large(size: int, limit: int | None, response: UploadResponse | str) -> 
         message = " ".join(response.text.split())[:300]
     else:
         message = f"the server refused a {format_size(size)} upload"
-    return HTTPStatusError(413, "Payload Too Large", message)
+    return ServerStatusError(413, "Payload Too Large", message)

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import httpx
 
-from ..errors import HTTPStatusError
+from ..errors import ServerStatusError
 from ..redaction import redact_url
 from .base import AttemptContext, send_capped
 
@@ -88,7 +88,7 @@ class Collections:
             log.info("%s did not make collection %s: HTTP %s", "MKCOL", redact_url(url), response.status)
             return False
         if response.status in (401, 407):
-            raise HTTPStatusError(response.status, response.reason, "the server refused to make the folder")
-        raise HTTPStatusError(
+            raise ServerStatusError(response.status, response.reason, "the server refused to make the folder")
+        raise ServerStatusError(
             response.status, response.reason, f"the server could not make the folder {redact_url(url)}"
         )

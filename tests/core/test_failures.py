@@ -191,7 +191,7 @@ async def test_413_is_not_retried_and_says_why(
     assert failed.state is TaskState.FAILED
     assert failed.error == "HTTP 413 Payload Too Large: files over 10 KiB are refused"
     error = recorder.error_of(task.task_id)
-    assert isinstance(error, core.HTTPStatusError) and error.status == 413 and not error.retryable
+    assert isinstance(error, core.ServerStatusError) and error.status == 413 and not error.retryable
     assert failed.attempts == 1
     assert receiver.requests == 1
     assert failed.http_status == 413
@@ -256,7 +256,7 @@ async def test_exhausted_retries_say_how_many_attempts(
     assert failed.error == "HTTP 503 Service Unavailable: scripted failure; gave up after 3 attempts"
     error = recorder.error_of(task.task_id)
     assert isinstance(error, core.RetriesExhausted) and error.attempts == 3
-    assert isinstance(error.last, core.HTTPStatusError) and error.last.status == 503
+    assert isinstance(error.last, core.ServerStatusError) and error.last.status == 503
     assert receiver.requests == 3
 
 

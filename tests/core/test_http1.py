@@ -11,6 +11,7 @@ import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+import h11
 import httpx
 import pytest
 
@@ -400,6 +401,28 @@ def test_the_session_client_uses_it_unless_a_proxy_or_the_override_says_otherwis
     assert not isinstance(transport_of(create_client(max_connections=2, ca_file=None)), Http1Transport)
 
 
+def test_no_proxy_alone_is_not_a_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``urllib.request.getproxies()`` lists NO_PROXY as ``{'no': '*'}``: that configures no proxy,
+    so the lean transport stays; a real proxy beside it still selects httpx's own."""
+
+    def transport_of(http: httpx.AsyncClient) -> httpx.AsyncBaseTransport:
+        return http._transport  # the client's default transport; no public accessor
+
+    for scheme in ("http", "https", "all", "no", "ftp"):
+        monkeypatch.delenv(f"{scheme}_proxy", raising=False)
+        monkeypatch.delenv(f"{scheme.upper()}_PROXY", raising=False)
+    monkeypatch.delenv("SKYLIFT_HTTP_TRANSPORT", raising=False)
+    monkeypatch.setenv("NO_PROXY", "*")
+    assert isinstance(transport_of(create_client(max_connections=2, ca_file=None)), Http1Transport)
+    # Nor is a proxy for a scheme httpx does not use.
+    monkeypatch.setenv("FTP_PROXY", "http://127.0.0.1:9")
+    assert isinstance(transport_of(create_client(max_connections=2, ca_file=None)), Http1Transport)
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+        assert not isinstance(transport_of(create_client(max_connections=2, ca_file=None)), Http1Transport)
+        monkeypatch.delenv(name)
+
+
 @pytest.mark.asyncio
 async def test_interim_100_continue_during_a_big_body_does_not_stop_it() -> None:
     size = 16 << 20
@@ -418,3 +441,108 @@ async def test_interim_100_continue_during_a_big_body_does_not_stop_it() -> None
             server.url, content=body_of(size), headers={"Content-Length": str(size), "Expect": "100-continue"}
         )
     assert (response.status_code, response.content) == (201, str(size).encode())
+
+
+# -- framing by h11 -------------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_a_request_h11_cannot_frame_is_a_local_protocol_error() -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()
+
+    async with ScriptedServer(handler) as server, client() as http:
+        # httpx passes a line break in a header value through; h11 refuses to write it.
+        with pytest.raises(httpx.LocalProtocolError):
+            await http.put(server.url, headers={"X-Note": "a\r\nInjected: 1"}, content=b"x")
+        # A body longer or shorter than its Content-Length.
+        with pytest.raises(httpx.LocalProtocolError):
+            await http.put(server.url, content=body_of(10), headers={"Content-Length": "5"})
+        with pytest.raises(httpx.LocalProtocolError):
+            await http.put(server.url, content=body_of(3), headers={"Content-Length": "5"})
+
+
+@pytest.mark.asyncio
+async def test_malformed_framing_is_refused_with_h11s_reason() -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        _, headers = await read_request(reader)
+        await read_body(reader, headers)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\nhello")
+        await writer.drain()
+        await reader.read()
+
+    async with ScriptedServer(handler) as server, client() as http:
+        with pytest.raises(httpx.RemoteProtocolError) as caught:
+            await http.put(server.url, content=b"x")
+    assert isinstance(caught.value.__cause__, h11.RemoteProtocolError)
+
+
+@pytest.mark.asyncio
+async def test_a_malformed_early_answer_stops_the_upload() -> None:
+    size = 64 << 20
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: +8\r\n\r\ntoo big!")
+        await writer.drain()
+        await asyncio.sleep(30)
+
+    async with ScriptedServer(handler) as server, client() as http:
+        started = time.monotonic()
+        with pytest.raises(httpx.RemoteProtocolError):
+            await http.put(
+                server.url,
+                content=body_of(size),
+                headers={"Content-Length": str(size)},
+                timeout=httpx.Timeout(10, write=10),
+            )
+        assert time.monotonic() - started < 5
+
+
+@pytest.mark.asyncio
+async def test_an_early_answer_in_pieces_is_read_whole() -> None:
+    size = 64 << 20
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        # Half a head is not an answer yet: the client stays blocked on the full socket, then reads
+        # the whole answer once the rest arrives.
+        writer.write(b"HTTP/1.1 413 Payload Too Large\r\nContent-")
+        await writer.drain()
+        await asyncio.sleep(0.3)
+        writer.write(b"Length: 8\r\n\r\ntoo big!")
+        await writer.drain()
+        await asyncio.sleep(30)
+
+    async with ScriptedServer(handler) as server, client() as http:
+        response = await http.put(
+            server.url,
+            content=body_of(size),
+            headers={"Content-Length": str(size)},
+            timeout=httpx.Timeout(10, write=10),
+        )
+    assert (response.status_code, response.content) == (413, b"too big!")
+
+
+@pytest.mark.asyncio
+async def test_head_responses_and_connection_close() -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            line, headers = await read_request(reader)
+            await read_body(reader, headers)
+            if line.startswith(b"HEAD"):
+                # The length of the body a GET would have: none follows.
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
+            else:
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+            await writer.drain()
+
+    async with ScriptedServer(handler) as server, client() as http:
+        for _ in range(2):
+            head = await http.head(server.url)
+            assert (head.status_code, head.content, head.headers["Content-Length"]) == (200, b"", "1000")
+        assert server.connections == 1
+        assert (await http.put(server.url, content=b"x")).content == b"ok"
+        # "Connection: close": that connection is not used again.
+        await http.head(server.url)
+        assert server.connections == 2

@@ -61,7 +61,7 @@ def test_exception_tree_is_as_documented() -> None:
         errors.FileUnreadable: errors.FileProblem,
         errors.FileChanged: errors.FileProblem,
         errors.FileVanished: errors.FileProblem,
-        errors.HTTPStatusError: errors.UploadError,
+        errors.ServerStatusError: errors.UploadError,
         errors.TransferError: errors.UploadError,
         errors.RequestTimeout: errors.TransferError,
         errors.CertificateError: errors.TransferError,

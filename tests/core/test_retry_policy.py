@@ -11,10 +11,10 @@ import pytest
 from core import (
     CertificateError,
     FileChanged,
-    HTTPStatusError,
     RequestTimeout,
     RetriesExhausted,
     RetryPolicy,
+    ServerStatusError,
     TransferError,
     UploadCancelled,
 )
@@ -22,8 +22,8 @@ from core.retry import parse_retry_after
 from core.transport import map_transport_error
 
 
-def status(code: int, retry_after: float | None = None) -> HTTPStatusError:
-    error = HTTPStatusError(code, "Reason", "")
+def status(code: int, retry_after: float | None = None) -> ServerStatusError:
+    error = ServerStatusError(code, "Reason", "")
     error.retry_after = retry_after
     return error
 
