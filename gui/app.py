@@ -29,19 +29,28 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core import SessionIdentifierInUse, SessionManager, SkyliftError, WireProtocol
-from core.cli import add_destination_options, add_state_options, parse_rate
+from core.cli.arguments import add_destination_options, add_state_options, add_transfer_options, parse_url
 from core.paths import default_state_dir
-from core.redaction import is_secret_header
+from core.redaction import REDACTED, is_secret_header, redact_url
 
 from .controller import UploadController
-from .destinations import ADHOC_ID, DestinationStore, SavedDestination, describe_url
+from .destinations import ADHOC_ID, DestinationSecrets, DestinationStore, SavedDestination, describe_url
 from .file_open import FileOpenFilter
 from .main_window import MainWindow
 from .models import BatchStatus
 from .resources import app_icon
 from .settings import AppSettings
 
-__all__ = ["build_parser", "main", "run_app"]
+__all__ = [
+    "adhoc_destination",
+    "apply_request",
+    "build_parser",
+    "forwarded_args",
+    "main",
+    "redacted_command_line",
+    "request_options",
+    "run_app",
+]
 
 log = logging.getLogger(__name__)
 
@@ -49,23 +58,49 @@ APP_NAME = "Skylift"
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
+# The options that describe the ad-hoc destination: they need --url, and a second start hands
+# every one of them to the running window.
+DESTINATION_OPTIONS = (
+    "protocol",
+    "method",
+    "field",
+    "form",
+    "header",
+    "chunk_size",
+    "concurrency",
+    "limit_rate",
+    "request_timeout",
+    "ca_file",
+)
+FORWARDED_OPTIONS = ("url", *DESTINATION_OPTIONS)
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    """With ``raise_errors`` (a request handed over by a second start), a usage error raises
+    ``ValueError`` instead of printing and exiting the running window."""
+
+    raise_errors = False
+
+    def error(self, message: str) -> Any:
+        if self.raise_errors:
+            raise ValueError(message)
+        return super().error(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _ArgumentParser(
         prog="skylift",
         description="Skylift's window: drop files and folders to upload them.",
         epilog="With --url, PATHs are queued to that ad-hoc destination; without it, to the "
         "destination chosen last in the window.",
     )
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders to upload")
-    parser.add_argument("--url", help="upload to this URL (an ad-hoc destination, like skylift-cli upload)")
-    # The same destination and state options as `skylift-cli upload`.
+    parser.add_argument(
+        "--url", type=parse_url, help="upload to this URL (an ad-hoc destination, like skylift-cli upload)"
+    )
+    # The same destination, transfer and state options as `skylift-cli upload`, checked the same way.
     add_destination_options(parser)
-    parser.add_argument(
-        "--concurrency", type=int, default=4, metavar="N", help="parallel uploads for --url (4)"
-    )
-    parser.add_argument(
-        "--limit-rate", type=parse_rate, metavar="RATE", help="bandwidth for --url, e.g. 500K, 2M"
-    )
+    add_transfer_options(parser)
     add_state_options(parser)
     parser.add_argument("--tray", action="store_true", help="start hidden in the system tray")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
@@ -81,10 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def adhoc_destination(args: argparse.Namespace) -> SavedDestination | None:
+def adhoc_destination(args: argparse.Namespace) -> tuple[SavedDestination, DestinationSecrets] | None:
+    """The command line's destination, with its secrets (URL credentials, secret headers) taken
+    out: the window keeps those in memory for this run only."""
     if not args.url:
         return None
-    return SavedDestination(
+    full = SavedDestination(
         id=ADHOC_ID,
         name=QCoreApplication.translate("App", "{destination} (command line)").format(
             destination=describe_url(args.url)
@@ -95,21 +132,25 @@ def adhoc_destination(args: argparse.Namespace) -> SavedDestination | None:
         field_name=args.field,
         form_fields=dict(args.form),
         headers=dict(args.header),
-        concurrency=args.concurrency,
+        concurrency=args.concurrency or 4,
         bandwidth_limit=args.limit_rate,
+        chunk_size=args.chunk_size,
+        ca_file=str(args.ca_file) if args.ca_file else None,
+        request_timeout=args.request_timeout,
         adhoc=True,
     )
+    return full.sanitized()
+
+
+def _given(args: argparse.Namespace, names: Sequence[str]) -> list[str]:
+    defaults = build_parser().parse_args([])
+    return [name for name in names if getattr(args, name) != getattr(defaults, name)]
 
 
 def _check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    if args.url and not args.url.lower().startswith(("http://", "https://")):
-        parser.error(f"--url must be http:// or https://, not {args.url!r}")
-    given = [name for name in ("method", "limit_rate") if getattr(args, name)]
-    given += [name for name in ("form", "header") if getattr(args, name)]
+    given = _given(args, DESTINATION_OPTIONS)
     if given and not args.url:
         parser.error(f"--{given[0].replace('_', '-')} describes an ad-hoc destination: give --url too")
-    if args.concurrency < 1:
-        parser.error("--concurrency must be at least 1")
 
 
 # -- errors -----------------------------------------------------------------------------------------
@@ -254,7 +295,8 @@ async def run_app(
     settings = AppSettings(state_dir)
     destinations = DestinationStore(settings)
     adhoc = adhoc_destination(args)
-    destinations.set_adhoc(adhoc)
+    if adhoc is not None:
+        destinations.set_adhoc(*adhoc)
     controller = UploadController(manager, destinations)
     window = MainWindow(controller, settings)
     if log_file is not None:
@@ -266,7 +308,7 @@ async def run_app(
     window.quit_requested.connect(quit_now.set)
     if adhoc is not None:
         window.reload_destinations()
-        window.select_destination(adhoc.id)
+        window.select_destination(ADHOC_ID)
     tray = attach_tray(window, controller)
     if args.tray and tray is not None and tray.available:
         log.info("started hidden in the tray")
@@ -283,21 +325,11 @@ async def run_app(
     signal.signal(signal.SIGINT, lambda *_: loop.call_soon_threadsafe(window.request_quit))
 
     if instance is not None:
-
-        def forwarded(request: Any) -> None:
-            from .single_instance import bring_to_front
-
-            bring_to_front(window, request.activation_token)
-            options = dict(request.options)
-            if options.get("url"):
-                extra = build_parser().parse_args(_options_to_argv(options))
-                destinations.set_adhoc(adhoc_destination(extra))
-                window.reload_destinations()
-                window.select_destination(ADHOC_ID)
-            if request.paths:
-                window.add_paths([Path(p) for p in request.paths])
-
-        instance.request_received.connect(forwarded)
+        instance.request_received.connect(
+            lambda request: apply_request(
+                request, window=window, destinations=destinations, controller=controller
+            )
+        )
 
     try:
         await controller.start()
@@ -332,6 +364,35 @@ async def run_app(
     return exit_status
 
 
+def apply_request(
+    request: Any, *, window: MainWindow, destinations: DestinationStore, controller: UploadController
+) -> None:
+    """What a second ``skylift [PATH...] [--url URL --options...]`` hands over (an
+    ``InstanceRequest``): the window comes to the front; every destination option is applied to the
+    ad-hoc destination (its secrets reach the uploads that wait for them, its transfer settings
+    the live session); the paths are queued."""
+    from .single_instance import bring_to_front
+
+    bring_to_front(window, request.activation_token)
+    options = dict(request.options)
+    if options.get("url"):
+        try:
+            given = adhoc_destination(forwarded_args(options))
+        except ValueError as error:
+            text = QCoreApplication.translate(
+                "App", "The options handed over by another start of Skylift were not used: {problem}"
+            )
+            window.show_notice("error", text.format(problem=error))
+            return
+        if given is not None:
+            destinations.set_adhoc(*given)
+            controller.adhoc_changed()
+            window.reload_destinations()
+            window.select_destination(ADHOC_ID)
+    if request.paths:
+        window.add_paths([Path(p) for p in request.paths])
+
+
 async def _fatal(text: str) -> None:
     """Tell the user why the app stops, without a nested event loop (we are inside an asyncio task)."""
     log.error(text)
@@ -342,36 +403,72 @@ async def _fatal(text: str) -> None:
     await closed
 
 
-def _options_to_argv(options: dict[str, Any]) -> list[str]:
-    """A forwarded request's options back into command-line form (see ``request_options``)."""
+def request_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The destination options of this command line (those given), as JSON-able values, for a
+    running Skylift to apply (``forwarded_args`` reads them back)."""
+    options: dict[str, Any] = {}
+    for name in _given(args, FORWARDED_OPTIONS):
+        value = getattr(args, name)
+        if isinstance(value, Path):
+            value = str(value)
+        elif name in ("form", "header"):
+            value = [list(pair) for pair in value]
+        options[name] = value
+    return options
+
+
+def forwarded_args(options: dict[str, Any]) -> argparse.Namespace:
+    """A second start's ``request_options`` as parsed arguments, checked again as the command line
+    is (a request from another version may differ). Raises ``ValueError`` with one line."""
     argv: list[str] = []
     for name, value in options.items():
-        flag = f"--{name.replace('_', '-')}"
-        if isinstance(value, list):
-            for item in value:
-                argv += [flag, str(item)]
-        elif value not in (None, ""):
-            argv += [flag, str(value)]
-    return argv
-
-
-def request_options(argv: Sequence[str]) -> dict[str, Any]:
-    """The destination options of this command line, for a running Skylift to apply."""
-    wanted = {"url", "protocol", "method", "field", "form", "header", "concurrency", "limit_rate"}
-    options: dict[str, Any] = {}
-    parser = argparse.ArgumentParser(add_help=False)
-    for name in wanted:
+        if name not in FORWARDED_OPTIONS or value is None:
+            continue  # an option this version does not know: ignored
         flag = f"--{name.replace('_', '-')}"
         if name in ("form", "header"):
-            parser.add_argument(flag, action="append", default=[])
+            if not isinstance(value, list):
+                raise ValueError(f"{flag}: not a list")
+            separator = "=" if name == "form" else ": "
+            for pair in value:
+                if isinstance(pair, str):  # as older versions sent them: "Name: value", "key=value"
+                    argv.append(f"{flag}={pair}")
+                elif isinstance(pair, list) and len(pair) == 2:
+                    argv.append(f"{flag}={pair[0]}{separator}{pair[1]}")
+                else:
+                    raise ValueError(f"{flag}: not a pair")
         else:
-            parser.add_argument(flag)
-    known, _ = parser.parse_known_args(list(argv))
-    for name in wanted:
-        value = getattr(known, name)
-        if value:
-            options[name] = value
-    return options
+            argv.append(f"{flag}={value}")
+    parser = build_parser()
+    assert isinstance(parser, _ArgumentParser)
+    parser.raise_errors = True
+    return parser.parse_args(argv)
+
+
+def redacted_command_line(arguments: Sequence[str]) -> list[str]:
+    """The command line as it may be logged: URLs redacted, values of secret headers and form
+    fields replaced (at the source, not left for the log filter to catch)."""
+    shown: list[str] = []
+    takes_pair = False
+    for argument in arguments:
+        text = argument
+        flag, equals, value = argument.partition("=") if argument.startswith("--") else ("", "", argument)
+        pair = value if (takes_pair or (equals and _is_pair_option(flag))) else None
+        if pair is not None:
+            name, sep, _ = pair.partition(":" if ":" in pair else "=")
+            if sep and is_secret_header(name):
+                pair = f"{name}{sep} {REDACTED}" if sep == ":" else f"{name}{sep}{REDACTED}"
+            text = f"{flag}={pair}" if equals else pair
+        if "://" in text:
+            head, _, url = text.partition("=") if text.startswith("--") else ("", "", text)
+            text = f"{head}={redact_url(url)}" if head else redact_url(url)
+        takes_pair = not equals and _is_pair_option(argument)
+        shown.append(text)
+    return shown
+
+
+def _is_pair_option(flag: str) -> bool:
+    # argparse accepts unambiguous abbreviations (--head for --header).
+    return len(flag) > 3 and ("--header".startswith(flag) or "--form".startswith(flag))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -386,9 +483,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from .logging_setup import register_secret, setup_logging
 
-    for name, value in args.header:
-        if is_secret_header(name):
-            register_secret(value)
+    # Nothing logs these (redacted_command_line), but the log filter knows them if anything does.
+    adhoc = adhoc_destination(args)
+    for value in adhoc[1].values() if adhoc is not None else ():
+        register_secret(value)
     state_dir = args.state_dir or default_state_dir()
     # Until this process knows it is the primary, it must not rotate the primary's log file.
     setup_logging(state_dir=args.state_dir, verbose=args.verbose, to_file=False)
@@ -414,14 +512,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     instance = SingleInstance(state_dir)
     if instance.start() is InstanceRole.SECONDARY:
-        request = InstanceRequest.from_command_line(args.paths, request_options(arguments))
+        request = InstanceRequest.from_command_line(args.paths, request_options(args))
         if instance.forward(request):
             return EXIT_OK
         print("skylift: another Skylift is running for this state folder but did not answer", file=sys.stderr)
         return EXIT_ERROR
     log_file = setup_logging(state_dir=args.state_dir, verbose=args.verbose)
     log.info("Skylift started (pid %d): state folder %s, log %s", os.getpid(), state_dir, log_file)
-    log.debug("command line: %s", arguments)  # secrets in --header are redacted by the log filter
+    log.debug("command line: %s", redacted_command_line(arguments))
 
     reporter = ErrorReporter()
     reporter.install()

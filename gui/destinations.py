@@ -1,61 +1,69 @@
-"""Named destinations: where uploads go, how they are sent, and the dialog that edits them.
+"""Named destinations: where uploads go and how they are sent, and where their secrets are kept.
 
-A destination's settings are kept in the settings file; its token or password only ever in the
-operating system's keyring (the ``keyring`` package). The secret reaches the wire as a header in the
-destination's *session* configuration (``default_headers``): the core never persists those, so the
-secret stays out of the state database, and a relaunch re-reads it from the keyring when it
-re-creates the session.
+A destination's settings are kept in the settings file, with its secrets taken out: the URL is
+saved redacted (``core.redaction.redact_url``: a userinfo password and signed query values become
+``<redacted>``), and of its secret headers (``core.redaction.is_secret_header``, the one rule) only
+the names. The secrets themselves — the token or password, the full URL with its credentials, the
+values of secret headers — are a ``DestinationSecrets``, kept in the operating system's keyring (the
+``keyring`` package) as one entry per destination, or, when there is no usable keyring and the user
+agrees, in memory for this run only.
+
+The secrets reach the wire through the destination's *session*: its ``default_headers`` (never
+persisted by the core) and the full URL given to ``core_destination``. A task names the secrets it
+used (the core stores the names, never the values), so after a restart a task whose secrets cannot
+be found waits for them (``UploadSession.missing_secrets``) instead of going without.
+
+Every keyring call runs in a worker thread (``asyncio.to_thread``): a keyring service can take its
+time (a D-Bus round trip, an unlock prompt), and the window must not freeze meanwhile.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import enum
+import hashlib
+import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QMessageBox,
-    QPlainTextEdit,
-    QSpinBox,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from core import Destination, SessionConfiguration, WireProtocol
-from core.redaction import is_secret_header
+from core.configuration import URL_CREDENTIALS
+from core.inputs import parse_form_line, parse_header_line
+from core.redaction import has_url_secrets, is_secret_header, redact_url, redacted_headers, secret_values
 
 from .logging_setup import register_secret
 from .settings import AppSettings
 
 __all__ = [
     "ADHOC_ID",
+    "KEYRING_SERVICE",
     "AuthKind",
+    "DestinationSecrets",
     "DestinationStore",
-    "DestinationsDialog",
     "SavedDestination",
+    "SecretChange",
     "SecretStoreUnavailable",
+    "describe_url",
+    "new_destination_id",
+    "parse_form",
     "parse_headers",
 ]
 
 KEYRING_SERVICE = "Skylift"
 ADHOC_ID = "adhoc"
 SESSION_PREFIX = "gui"
+# A keyring entry that holds more than a token is a JSON object with this marker; anything else
+# is a plain token (as Skylift stored it before, and still does when there is nothing more).
+_KEYRING_FORMAT = "skylift-destination-secrets"
 
 
 class AuthKind(enum.StrEnum):
@@ -83,24 +91,158 @@ def _frozen(mapping: Mapping[str, str]) -> Mapping[str, str]:
     return MappingProxyType(dict(mapping))
 
 
+# -- secrets --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DestinationSecrets:
+    """What a destination needs that is never written to Skylift's files."""
+
+    # The token (Bearer, token in a header) or the password (Basic).
+    token: str = ""
+    # The full URL, with its credentials; "" when the URL has none.
+    url: str = ""
+    # Secret headers by name (X-Upload-Key, Cookie...).
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "headers", _frozen({k: v for k, v in self.headers.items() if v}))
+
+    def __repr__(self) -> str:
+        url = redact_url(self.url)
+        return f"DestinationSecrets(token={bool(self.token)}, url={url!r}, headers={sorted(self.headers)})"
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.token or self.url or self.headers)
+
+    def values(self) -> set[str]:
+        """Every secret value in here, for the log's last line of defence (``register_secret``)."""
+        values = secret_values(self.headers, self.url or None)
+        if self.token:
+            values.add(self.token)
+        return values
+
+    def header(self, name: str) -> str | None:
+        wanted = name.lower()
+        return next((v for k, v in self.headers.items() if k.lower() == wanted), None)
+
+    def over(self, base: DestinationSecrets) -> DestinationSecrets:
+        """These secrets where they are given, ``base``'s elsewhere."""
+        headers = {k: v for k, v in base.headers.items() if self.header(k) is None}
+        return DestinationSecrets(
+            token=self.token or base.token, url=self.url or base.url, headers={**headers, **self.headers}
+        )
+
+    def to_keyring(self) -> str:
+        if not self.url and not self.headers:
+            return self.token  # a plain token, readable by every Skylift version
+        return json.dumps(
+            {"format": _KEYRING_FORMAT, "token": self.token, "url": self.url, "headers": dict(self.headers)}
+        )
+
+    @classmethod
+    def from_keyring(cls, text: str | None) -> DestinationSecrets:
+        if not text:
+            return cls()
+        if text.startswith("{"):
+            try:
+                data = json.loads(text)
+            except ValueError:
+                data = None
+            if isinstance(data, dict) and data.get("format") == _KEYRING_FORMAT:
+                headers = data.get("headers")
+                return cls(
+                    token=str(data.get("token") or ""),
+                    url=str(data.get("url") or ""),
+                    headers={str(k): str(v) for k, v in headers.items()} if isinstance(headers, dict) else {},
+                )
+        return cls(token=text)
+
+
+@dataclass(frozen=True)
+class SecretChange:
+    """What an edit does to a destination's secrets; ``None`` keeps what is stored.
+
+    ``headers``, when given, is the whole set of secret headers the destination now has: a value,
+    or ``None`` to keep the stored value of that header; a stored header not named is dropped.
+    """
+
+    token: str | None = None
+    url: str | None = None
+    headers: Mapping[str, str | None] | None = None
+
+    def __repr__(self) -> str:
+        # Never the values: a repr ends up in logs and tracebacks.
+        headers = None if self.headers is None else sorted(self.headers)
+        url = None if self.url is None else redact_url(self.url)
+        return f"SecretChange(token={self.token is not None}, url={url!r}, headers={headers})"
+
+    @classmethod
+    def remove_all(cls) -> SecretChange:
+        return cls(token="", url="", headers={})
+
+    def then(self, later: SecretChange) -> SecretChange:
+        """This change followed by ``later`` (the form committed twice before OK)."""
+        headers = self.headers
+        if later.headers is not None:
+            earlier = {k.lower(): v for k, v in (self.headers or {}).items()}
+            headers = {k: (v if v is not None else earlier.get(k.lower())) for k, v in later.headers.items()}
+        return SecretChange(
+            token=self.token if later.token is None else later.token,
+            url=self.url if later.url is None else later.url,
+            headers=headers,
+        )
+
+    def apply(self, stored: DestinationSecrets) -> DestinationSecrets:
+        headers: dict[str, str] = dict(stored.headers)
+        if self.headers is not None:
+            headers = {}
+            for name, value in self.headers.items():
+                kept = value if value is not None else stored.header(name)
+                if kept:
+                    headers[name] = kept
+        return DestinationSecrets(
+            token=stored.token if self.token is None else self.token,
+            url=stored.url if self.url is None else self.url,
+            headers=headers,
+        )
+
+
+# -- destinations ---------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True, kw_only=True)
 class SavedDestination:
     id: str
     name: str
+    # As it may be shown and saved: credentials in it are <redacted> (the full URL is a secret).
     url: str
     protocol: WireProtocol = WireProtocol.MULTIPART
     method: str | None = None
     field_name: str = "file"
     form_fields: Mapping[str, str] = field(default_factory=dict)
+    # Headers that are not secrets; the names of the secret ones are in ``secret_headers``.
     headers: Mapping[str, str] = field(default_factory=dict)
+    secret_headers: tuple[str, ...] = ()
+    # The full URL holds credentials (a userinfo password, a signed query), kept as a secret.
+    url_secrets: bool = False
     concurrency: int = 4
     # Bytes per second for the destination's whole session; None for no limit.
     bandwidth_limit: int | None = None
+    # tus: bytes per PATCH; None sends the rest of the file in one.
+    chunk_size: int | None = None
+    # A PEM file of CA certificates trusted for this destination, on top of the system's.
+    ca_file: str | None = None
+    # Seconds without progress before an attempt fails (None: the core's default).
+    request_timeout: float | None = None
     auth: AuthKind = AuthKind.NONE
     username: str = ""
     auth_header: str = ""
-    # Whether a secret was stored in the keyring (so the dialog need not read the keyring to know).
-    has_secret: bool = False
+    # A token or password was given (where it is kept: ``in_keyring``, else this run's memory).
+    has_token: bool = False
+    # The keyring holds this destination's secrets.
+    in_keyring: bool = False
     # From the command line (``skylift --url``): shown, never saved.
     adhoc: bool = False
 
@@ -109,87 +251,173 @@ class SavedDestination:
         object.__setattr__(self, "auth", AuthKind(self.auth))
         object.__setattr__(self, "form_fields", _frozen(self.form_fields))
         object.__setattr__(self, "headers", _frozen(self.headers))
+        object.__setattr__(self, "secret_headers", tuple(self.secret_headers))
+
+    def __repr__(self) -> str:
+        headers = redacted_headers(self.headers)
+        return f"SavedDestination(id={self.id!r}, url={redact_url(self.url)!r}, headers={headers!r})"
 
     @property
     def session_id(self) -> str:
         """One upload session per destination: its concurrency, bandwidth limit and credentials are
-        session settings, and the identifier lets a relaunch re-attach to its unfinished uploads."""
-        return SESSION_PREFIX if self.adhoc else f"{SESSION_PREFIX}-{self.id}"
-
-    @property
-    def needs_secret(self) -> bool:
-        return self.auth is not AuthKind.NONE
+        session settings, and the identifier lets a relaunch re-attach to its unfinished uploads.
+        Command-line destinations get one session per URL, so that the credentials given for one
+        URL are never handed to the tasks of another."""
+        if self.adhoc:
+            digest = hashlib.sha256(redact_url(self.url).encode("utf-8", "surrogateescape")).hexdigest()
+            return f"{SESSION_PREFIX}-cli-{digest[:16]}"
+        return f"{SESSION_PREFIX}-{self.id}"
 
     @property
     def label(self) -> str:
         return self.name or describe_url(self.url)
 
-    def core_destination(self) -> Destination:
+    @property
+    def auth_header_name(self) -> str:
+        """The header the token travels in ("" without authentication)."""
+        if self.auth == AuthKind.NONE:
+            return ""
+        if self.auth == AuthKind.HEADER:
+            return self.auth_header
+        return "Authorization"
+
+    @property
+    def secret_names(self) -> frozenset[str]:
+        """What this destination needs from its secrets: header names, and URL_CREDENTIALS."""
+        names = set(self.secret_headers)
+        if self.auth_header_name:
+            names.add(self.auth_header_name)
+        if self.url_secrets:
+            names.add(URL_CREDENTIALS)
+        return frozenset(names)
+
+    def auth_headers(self, token: str | None) -> dict[str, str]:
+        if not token or self.auth == AuthKind.NONE:
+            return {}
+        # Nothing should log these, but the log filter redacts them too if anything does.
+        register_secret(token)
+        if self.auth == AuthKind.BEARER:
+            return {"Authorization": f"Bearer {token}"}
+        if self.auth == AuthKind.BASIC:
+            encoded = base64.b64encode(f"{self.username}:{token}".encode()).decode("ascii")
+            register_secret(encoded)
+            return {"Authorization": f"Basic {encoded}"}
+        return {self.auth_header: token} if self.auth_header else {}
+
+    def secret_header_values(self, secrets: DestinationSecrets | None) -> dict[str, str]:
+        """The secret headers that ``secrets`` can fill in (the token's header included)."""
+        secrets = secrets or DestinationSecrets()
+        values = {name: value for name in self.secret_headers if (value := secrets.header(name))}
+        values.update(self.auth_headers(secrets.token))
+        return values
+
+    def missing_secrets(self, secrets: DestinationSecrets | None) -> frozenset[str]:
+        given = {name.lower() for name in self.secret_header_values(secrets)}
+        missing = {
+            name for name in self.secret_names if name != URL_CREDENTIALS and name.lower() not in given
+        }
+        if self.url_secrets and not (secrets and secrets.url):
+            missing.add(URL_CREDENTIALS)
+        return frozenset(missing)
+
+    def core_destination(self, secrets: DestinationSecrets | None = None) -> Destination:
+        """The core's destination with what ``secrets`` holds. A secret that is not at hand is named
+        in ``unstored_secrets``: the core holds such a task back until it is given."""
+        url = secrets.url if (self.url_secrets and secrets and secrets.url) else self.url
         return Destination(
-            url=self.url,
+            url=url,
             protocol=self.protocol,
             method=self.method,
-            headers=self.headers,
+            headers={**self.headers, **self.secret_header_values(secrets)},
             field_name=self.field_name,
             form_fields=self.form_fields,
+            chunk_size=self.chunk_size if self.protocol == WireProtocol.TUS else None,
+            unstored_secrets=self.missing_secrets(secrets),
         )
 
-    def auth_headers(self, secret: str | None) -> dict[str, str]:
-        if not secret or self.auth is AuthKind.NONE:
-            return {}
-        # The log filter redacts these values wherever they would appear, in whatever form.
-        register_secret(secret)
-        if self.auth is AuthKind.BEARER:
-            return {"Authorization": f"Bearer {secret}"}
-        if self.auth is AuthKind.BASIC:
-            token = base64.b64encode(f"{self.username}:{secret}".encode()).decode("ascii")
-            register_secret(token)
-            return {"Authorization": f"Basic {token}"}
-        return {self.auth_header: secret}
-
-    def session_configuration(self, secret: str | None) -> SessionConfiguration:
+    def session_configuration(self, secrets: DestinationSecrets | None = None) -> SessionConfiguration:
+        optional: dict[str, Any] = {}
+        if self.request_timeout is not None:
+            optional["request_timeout"] = self.request_timeout
         return SessionConfiguration(
             identifier=self.session_id,
             max_concurrent_uploads=self.concurrency,
             bandwidth_limit=self.bandwidth_limit,
-            default_headers=self.auth_headers(secret),
+            ca_file=Path(self.ca_file) if self.ca_file else None,
+            # Re-attached tasks (their secrets were never stored) get them from here.
+            default_headers=self.secret_header_values(secrets),
+            **optional,
         )
 
+    def sanitized(self) -> tuple[SavedDestination, DestinationSecrets]:
+        """This destination with its secrets taken out (URL redacted, secret headers named only),
+        and those secrets. For destinations made from typed or old, unsanitised values."""
+        url_secrets = has_url_secrets(self.url)
+        secret = {k: v for k, v in self.headers.items() if is_secret_header(k)}
+        names = list(self.secret_headers)
+        lowered = {n.lower() for n in names}
+        names += [n for n in secret if n.lower() not in lowered]
+        clean = replace(
+            self,
+            url=redact_url(self.url),
+            url_secrets=self.url_secrets or url_secrets,
+            headers={k: v for k, v in self.headers.items() if not is_secret_header(k)},
+            secret_headers=tuple(names),
+        )
+        return clean, DestinationSecrets(url=self.url if url_secrets else "", headers=secret)
+
+    @property
+    def holds_plaintext_secrets(self) -> bool:
+        return has_url_secrets(self.url) or any(is_secret_header(k) for k in self.headers)
+
     def to_json(self) -> dict[str, Any]:
+        clean, _ = self.sanitized()  # never a secret value in the settings file, whatever came in
         return {
-            "id": self.id,
-            "name": self.name,
-            "url": self.url,
-            "protocol": self.protocol.value,
-            "method": self.method,
-            "field_name": self.field_name,
-            "form_fields": dict(self.form_fields),
-            "headers": dict(self.headers),
-            "concurrency": self.concurrency,
-            "bandwidth_limit": self.bandwidth_limit,
-            "auth": self.auth.value,
-            "username": self.username,
-            "auth_header": self.auth_header,
-            "has_secret": self.has_secret,
+            "id": clean.id,
+            "name": clean.name,
+            "url": clean.url,
+            "url_secrets": clean.url_secrets,
+            "protocol": clean.protocol.value,
+            "method": clean.method,
+            "field_name": clean.field_name,
+            "form_fields": dict(clean.form_fields),
+            "headers": dict(clean.headers),
+            "secret_headers": list(clean.secret_headers),
+            "concurrency": clean.concurrency,
+            "bandwidth_limit": clean.bandwidth_limit,
+            "chunk_size": clean.chunk_size,
+            "ca_file": clean.ca_file,
+            "auth": clean.auth.value,
+            "username": clean.username,
+            "auth_header": clean.auth_header,
+            "has_token": clean.has_token,
+            "in_keyring": clean.in_keyring,
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SavedDestination:
+        # "has_secret" (older versions): the token was in the keyring.
+        legacy = bool(data.get("has_secret", False))
         return cls(
             id=str(data["id"]),
             name=str(data.get("name", "")),
             url=str(data["url"]),
+            url_secrets=bool(data.get("url_secrets", False)),
             protocol=WireProtocol(data.get("protocol", "multipart")),
             method=data.get("method") or None,
             field_name=str(data.get("field_name") or "file"),
-            form_fields=dict(data.get("form_fields") or {}),
-            headers=dict(data.get("headers") or {}),
+            form_fields={str(k): str(v) for k, v in dict(data.get("form_fields") or {}).items()},
+            headers={str(k): str(v) for k, v in dict(data.get("headers") or {}).items()},
+            secret_headers=tuple(str(n) for n in data.get("secret_headers") or ()),
             concurrency=int(data.get("concurrency") or 4),
-            bandwidth_limit=data.get("bandwidth_limit") or None,
+            bandwidth_limit=int(data["bandwidth_limit"]) if data.get("bandwidth_limit") else None,
+            chunk_size=int(data["chunk_size"]) if data.get("chunk_size") else None,
+            ca_file=str(data["ca_file"]) if data.get("ca_file") else None,
             auth=AuthKind(data.get("auth", "none")),
             username=str(data.get("username", "")),
             auth_header=str(data.get("auth_header", "")),
-            has_secret=bool(data.get("has_secret", False)),
+            has_token=bool(data.get("has_token", legacy)),
+            in_keyring=bool(data.get("in_keyring", legacy)),
         )
 
 
@@ -198,47 +426,52 @@ def new_destination_id() -> str:
 
 
 def describe_url(url: str) -> str:
-    parts = urlsplit(url)
+    """Host, port and path: what a destination is called until it has a name (no credentials)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return redact_url(url)
     path = parts.path.rstrip("/")
-    return f"{parts.hostname or url}{':' + str(parts.port) if parts.port else ''}{path}"
+    return f"{parts.hostname or redact_url(url)}{':' + str(port) if port else ''}{path}"
 
 
 def parse_headers(lines: list[str] | str) -> dict[str, str]:
-    """``Name: value`` lines (as curl's ``-H``); blank lines are skipped."""
+    """``Name: value`` lines (as curl's ``-H``), each checked by ``core.inputs``; blank lines are
+    skipped. Raises ``ValueError`` naming the line."""
     if isinstance(lines, str):
         lines = lines.splitlines()
     headers: dict[str, str] = {}
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
-        name, sep, value = line.partition(":")
-        if not sep or not name.strip() or any(c in name for c in " \t\r\n"):
-            raise ValueError(
-                QCoreApplication.translate(
-                    "DestinationsDialog", "line {number}: expected 'Name: value', got {line}"
-                ).format(number=number, line=repr(line.strip()))
-            )
-        headers[name.strip()] = value.strip()
+        try:
+            name, value = parse_header_line(line)
+        except ValueError as error:
+            raise ValueError(_line_problem(number, error)) from None
+        headers[name] = value
     return headers
 
 
 def parse_form(lines: list[str] | str) -> dict[str, str]:
-    """``key=value`` lines (as curl's ``-F``)."""
+    """``key=value`` lines (as curl's ``-F``), each checked by ``core.inputs``."""
     if isinstance(lines, str):
         lines = lines.splitlines()
     fields: dict[str, str] = {}
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
-        key, sep, value = line.partition("=")
-        if not sep or not key.strip():
-            raise ValueError(
-                QCoreApplication.translate(
-                    "DestinationsDialog", "line {number}: expected 'key=value', got {line}"
-                ).format(number=number, line=repr(line.strip()))
-            )
-        fields[key.strip()] = value
+        try:
+            key, value = parse_form_line(line)
+        except ValueError as error:
+            raise ValueError(_line_problem(number, error)) from None
+        fields[key] = value
     return fields
+
+
+def _line_problem(number: int, error: BaseException) -> str:
+    text = QCoreApplication.translate("DestinationsDialog", "line {number}: {problem}")
+    return text.format(number=number, problem=error)
 
 
 # -- storage --------------------------------------------------------------------------------------
@@ -254,28 +487,83 @@ def _keyring_problem(error: BaseException) -> SecretStoreUnavailable:
     return SecretStoreUnavailable(text.format(problem=f"{type(error).__name__}: {error}"))
 
 
+def _account(destination_id: str) -> str:
+    return f"destination:{destination_id}"
+
+
+def _read_keyring(destination_id: str) -> str | None:
+    import keyring
+
+    try:
+        return keyring.get_password(KEYRING_SERVICE, _account(destination_id))
+    except Exception as error:
+        raise _keyring_problem(error) from None
+
+
+def _write_keyring(destination_id: str, secrets: DestinationSecrets) -> None:
+    import keyring
+    import keyring.errors
+
+    try:
+        if secrets.is_empty:
+            with contextlib.suppress(keyring.errors.PasswordDeleteError):  # nothing stored
+                keyring.delete_password(KEYRING_SERVICE, _account(destination_id))
+        else:
+            keyring.set_password(KEYRING_SERVICE, _account(destination_id), secrets.to_keyring())
+    except Exception as error:
+        raise _keyring_problem(error) from None
+
+
 class DestinationStore:
-    """The saved destinations (settings file) and their secrets (keyring)."""
+    """The saved destinations (settings file) and their secrets (keyring, or this run's memory)."""
 
     def __init__(self, settings: AppSettings) -> None:
         self._settings = settings
         self._adhoc: SavedDestination | None = None
+        # Secrets kept for this run only, by destination id: no usable keyring (the user chose
+        # so), the command line's, typed when uploads asked for them. Never written anywhere.
+        self._session_secrets: dict[str, DestinationSecrets] = {}
+
+    # -- destinations -------------------------------------------------------------------------------
 
     def saved(self) -> list[SavedDestination]:
         result = []
         for data in self._settings.destinations:
             try:
-                result.append(SavedDestination.from_json(data))
+                destination = SavedDestination.from_json(data)
             except (KeyError, ValueError, TypeError):
                 continue  # a hand-edited entry that makes no sense: skip it rather than fail start-up
+            if destination.holds_plaintext_secrets:
+                # Written by an older version: used sanitised; migrate_plaintext_secrets moves
+                # the values to the keyring and rewrites the file.
+                destination, found = destination.sanitized()
+                self._session_secrets[destination.id] = self._session_secrets.get(
+                    destination.id, DestinationSecrets()
+                ).over(found)
+            result.append(destination)
         return result
 
     def all(self) -> list[SavedDestination]:
         """The ad-hoc destination (if any) first, then the saved ones."""
         return ([self._adhoc] if self._adhoc else []) + self.saved()
 
-    def set_adhoc(self, destination: SavedDestination | None) -> None:
+    @property
+    def adhoc(self) -> SavedDestination | None:
+        return self._adhoc
+
+    def set_adhoc(
+        self, destination: SavedDestination | None, secrets: DestinationSecrets | None = None
+    ) -> None:
+        """The command line's destination (sanitised) and its secrets, kept for this run only."""
+        if destination is not None and destination.holds_plaintext_secrets:
+            destination, found = destination.sanitized()
+            secrets = found.over(secrets or DestinationSecrets())
         self._adhoc = destination
+        self._session_secrets.pop(ADHOC_ID, None)
+        if destination is not None and secrets is not None and not secrets.is_empty:
+            for value in secrets.values():
+                register_secret(value)
+            self._session_secrets[ADHOC_ID] = secrets
 
     def get(self, destination_id: str) -> SavedDestination | None:
         return next((d for d in self.all() if d.id == destination_id), None)
@@ -295,361 +583,110 @@ class DestinationStore:
     def last_used(self, destination_id: str | None) -> None:
         self._settings.last_destination = destination_id
 
-    # Secrets. Every keyring failure becomes SecretStoreUnavailable with a message for the user.
+    # -- secrets ------------------------------------------------------------------------------------
 
-    @staticmethod
-    def _account(destination_id: str) -> str:
-        return f"destination:{destination_id}"
+    def has_session_secrets(self, destination_id: str) -> bool:
+        return destination_id in self._session_secrets
 
-    def read_secret(self, destination: SavedDestination) -> str | None:
-        if not destination.needs_secret or not destination.has_secret:
-            return None
-        import keyring
+    def remember_for_session(self, destination_id: str, secrets: DestinationSecrets) -> None:
+        """Keep ``secrets`` (over what is kept already) in memory until the app quits."""
+        for value in secrets.values():
+            register_secret(value)
+        kept = self._session_secrets.get(destination_id, DestinationSecrets())
+        self._session_secrets[destination_id] = secrets.over(kept)
 
-        try:
-            return keyring.get_password(KEYRING_SERVICE, self._account(destination.id))
-        except Exception as error:
-            raise _keyring_problem(error) from None
-
-    def store_secret(self, destination_id: str, secret: str) -> None:
-        import keyring
-
-        try:
-            keyring.set_password(KEYRING_SERVICE, self._account(destination_id), secret)
-        except Exception as error:
-            raise _keyring_problem(error) from None
-
-    def delete_secret(self, destination_id: str) -> None:
-        import keyring
-        import keyring.errors
-
-        try:
-            keyring.delete_password(KEYRING_SERVICE, self._account(destination_id))
-        except keyring.errors.PasswordDeleteError:
-            pass  # nothing stored
-        except Exception as error:
-            raise _keyring_problem(error) from None
-
-
-# -- the dialog -----------------------------------------------------------------------------------
-
-_PROTOCOLS = [
-    (WireProtocol.MULTIPART, QT_TRANSLATE_NOOP("DestinationsDialog", "Form upload (multipart/form-data)")),
-    (WireProtocol.RAW, QT_TRANSLATE_NOOP("DestinationsDialog", "Raw file body (PUT to a folder URL)")),
-    (WireProtocol.TUS, QT_TRANSLATE_NOOP("DestinationsDialog", "tus resumable upload")),
-]
-# The method box's first item: the protocol's natural method (compared as shown, so translated).
-_METHOD_DEFAULT = QT_TRANSLATE_NOOP("DestinationsDialog", "Default")
-
-
-class DestinationsDialog(QDialog):
-    """Define, edit and remove named destinations. Opened window-modal with ``open()``."""
-
-    # The id of the destination that was selected when the dialog was accepted.
-    saved = Signal(str)
-
-    def __init__(self, store: DestinationStore, *, select: str | None = None, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Destinations"))
-        self.setModal(True)
-        self._store = store
-        self._entries: list[SavedDestination] = store.saved()
-        # Destinations whose secret is in the keyring now (a new one is only pending until OK).
-        self._stored = {e.id for e in self._entries if e.has_secret}
-        # id -> new secret ("" means remove it); written to the keyring only on OK.
-        self._secrets: dict[str, str] = {}
-        self._current = -1
-
-        self.list = QListWidget()
-        self.list.setMinimumWidth(180)
-        self.list.setAccessibleName(self.tr("Destinations"))
-        add = QToolButton(text="+", toolTip=self.tr("Add a destination"))
-        remove = QToolButton(text="\u2212", toolTip=self.tr("Remove the selected destination"))  # minus sign
-        # The buttons show a symbol: screen readers say what they do.
-        add.setAccessibleName(add.toolTip())
-        remove.setAccessibleName(remove.toolTip())
-        add.clicked.connect(self.add_destination)
-        remove.clicked.connect(self.remove_destination)
-        buttons_row = QHBoxLayout()
-        buttons_row.addWidget(add)
-        buttons_row.addWidget(remove)
-        buttons_row.addStretch()
-        left = QVBoxLayout()
-        left.addWidget(self.list)
-        left.addLayout(buttons_row)
-
-        self.name = QLineEdit(placeholderText=self.tr("My server"))
-        self.url = QLineEdit(placeholderText="https://example.com/upload")
-        self.protocol = QComboBox()
-        for protocol, text in _PROTOCOLS:
-            self.protocol.addItem(self.tr(str(text)), protocol)
-        self.method = QComboBox(editable=True)
-        self._method_default = self.tr(str(_METHOD_DEFAULT))
-        self.method.addItems([self._method_default, "POST", "PUT", "PATCH"])
-        self.field_name = QLineEdit(placeholderText="file")
-        self.form_fields = QPlainTextEdit(placeholderText=self.tr("key=value, one per line"))
-        self.headers = QPlainTextEdit(
-            placeholderText=self.tr("Name: value, one per line (no credentials here)")
-        )
-        for editor in (self.form_fields, self.headers):
-            editor.setTabChangesFocus(True)
-            editor.setFixedHeight(editor.fontMetrics().lineSpacing() * 3 + 14)
-        self.concurrency = QSpinBox(minimum=1, maximum=32, value=4)
-        self.bandwidth = QSpinBox(minimum=0, maximum=10_000_000, singleStep=100, suffix=self.tr(" KiB/s"))
-        self.bandwidth.setSpecialValueText(self.tr("Unlimited"))
-        self.auth = QComboBox()
-        for kind in AuthKind:
-            self.auth.addItem(kind.label, kind)
-        self.username = QLineEdit()
-        self.auth_header = QLineEdit(placeholderText="X-Upload-Token")
-        self.secret = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-        self.secret_note = QLabel(self.tr("Stored in the system keyring, never in Skylift's files."))
-        self.secret_note.setWordWrap(True)
-        self.secret_note.setEnabled(False)
-
-        self.form = QFormLayout()
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        self.form.addRow(self.tr("&Name:"), self.name)
-        self.form.addRow(self.tr("&URL:"), self.url)
-        self.form.addRow(self.tr("&Protocol:"), self.protocol)
-        self.form.addRow(self.tr("&Method:"), self.method)
-        self.form.addRow(self.tr("&Field name:"), self.field_name)
-        self.form.addRow(self.tr("F&orm fields:"), self.form_fields)
-        self.form.addRow(self.tr("&Headers:"), self.headers)
-        self.form.addRow(self.tr("&Concurrent uploads:"), self.concurrency)
-        self.form.addRow(self.tr("&Bandwidth limit:"), self.bandwidth)
-        self.form.addRow(self.tr("&Authentication:"), self.auth)
-        self.form.addRow(self.tr("U&ser:"), self.username)
-        self.form.addRow(self.tr("Header nam&e:"), self.auth_header)
-        self.form.addRow(self.tr("&Token:"), self.secret)
-        self.form.addRow("", self.secret_note)
-        self.editor = QWidget()
-        self.editor.setLayout(self.form)
-
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.accept)
-        for button in self.buttons.buttons():
-            button.setAccessibleName(button.text().replace("&", ""))
-        self.buttons.rejected.connect(self.reject)
-        body = QHBoxLayout()
-        body.addLayout(left)
-        body.addWidget(self.editor, 1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(body)
-        layout.addWidget(self.buttons)
-
-        self.protocol.currentIndexChanged.connect(self._update_enabled)
-        self.auth.currentIndexChanged.connect(self._update_enabled)
-        self.list.currentRowChanged.connect(self._switch)
-        for entry in self._entries:
-            self.list.addItem(QListWidgetItem(entry.label))
-        if not self._entries:
-            self.add_destination()
-        else:
-            ids = [e.id for e in self._entries]
-            self.list.setCurrentRow(ids.index(select) if select in ids else 0)
-        self.resize(720, 520)
-
-    # -- list ---------------------------------------------------------------------------------------
-
-    def add_destination(self) -> None:
-        if not self._commit_form():
-            return
-        entry = SavedDestination(id=new_destination_id(), name="", url="https://")
-        self._entries.append(entry)
-        self.list.addItem(QListWidgetItem(self.tr("New destination")))
-        self.list.setCurrentRow(len(self._entries) - 1)
-        self.name.setFocus()
-
-    def remove_destination(self) -> None:
-        row = self.list.currentRow()
-        if row < 0:
-            return
-        entry = self._entries.pop(row)
-        self._forget_secret(entry.id)
-        self._current = -1
-        self.list.takeItem(row)
-        if not self._entries:
-            self._clear_form()
-
-    def _switch(self, row: int) -> None:
-        if row == self._current:
-            return
-        if self._current >= 0 and not self._commit_form():
-            self.list.blockSignals(True)
-            self.list.setCurrentRow(self._current)
-            self.list.blockSignals(False)
-            return
-        self._current = row
-        if 0 <= row < len(self._entries):
-            self._load_form(self._entries[row])
-
-    # -- form <-> entry -----------------------------------------------------------------------------
-
-    def _load_form(self, entry: SavedDestination) -> None:
-        self.editor.setEnabled(True)
-        self.name.setText(entry.name)
-        self.url.setText(entry.url)
-        self.protocol.setCurrentIndex(max(0, self.protocol.findData(entry.protocol)))
-        self.method.setCurrentText(entry.method or self._method_default)
-        self.field_name.setText(entry.field_name)
-        self.form_fields.setPlainText("\n".join(f"{k}={v}" for k, v in entry.form_fields.items()))
-        self.headers.setPlainText("\n".join(f"{k}: {v}" for k, v in entry.headers.items()))
-        self.concurrency.setValue(entry.concurrency)
-        self.bandwidth.setValue((entry.bandwidth_limit or 0) // 1024)
-        self.auth.setCurrentIndex(max(0, self.auth.findData(entry.auth)))
-        self.username.setText(entry.username)
-        self.auth_header.setText(entry.auth_header)
-        self.secret.clear()
-        has_secret = bool(self._secrets.get(entry.id)) or (
-            entry.id in self._stored and self._secrets.get(entry.id) != ""
-        )
-        self.secret.setPlaceholderText(self.tr("unchanged (stored in the keyring)") if has_secret else "")
-        self._update_enabled()
-
-    def _clear_form(self) -> None:
-        for line in (self.name, self.url, self.field_name, self.username, self.auth_header, self.secret):
-            line.clear()
-        self.form_fields.clear()
-        self.headers.clear()
-        self.editor.setEnabled(False)
-
-    def _update_enabled(self) -> None:
-        multipart = self.protocol.currentData() is WireProtocol.MULTIPART
-        self.field_name.setEnabled(multipart)
-        self.form_fields.setEnabled(multipart)
-        kind = self.auth.currentData()
-        self.username.setEnabled(kind is AuthKind.BASIC)
-        self.auth_header.setEnabled(kind is AuthKind.HEADER)
-        self.secret.setEnabled(kind is not AuthKind.NONE)
-        label = self.form.labelForField(self.secret)
-        if isinstance(label, QLabel):
-            label.setText(self.tr("Pass&word:") if kind is AuthKind.BASIC else self.tr("&Token:"))
-
-    def _form_entry(self, entry: SavedDestination) -> SavedDestination:
-        """The entry as the form describes it; raises ValueError with a message for the user."""
-        name = self.name.text().strip()
-        url = self.url.text().strip()
-        if not name:
-            raise ValueError(self.tr("Give the destination a name."))
-        if not url.lower().startswith(("http://", "https://")) or len(url.split("://", 1)[1]) == 0:
-            raise ValueError(self.tr("The URL must start with http:// or https://."))
-        if urlsplit(url).hostname is None:
-            raise ValueError(self.tr("The URL has no host name."))
-        try:
-            headers = parse_headers(self.headers.toPlainText())
-        except ValueError as error:
-            raise ValueError(self.tr("Headers, {problem}").format(problem=error)) from None
-        secret_headers = [name for name in headers if is_secret_header(name)]
-        if secret_headers:
-            raise ValueError(
-                self.tr(
-                    "The header {name} looks like a credential. Headers are saved in plain text: choose an "
-                    "Authentication method instead, so that the secret goes to the keyring."
-                ).format(name=repr(secret_headers[0]))
-            )
-        try:
-            form = parse_form(self.form_fields.toPlainText())
-        except ValueError as error:
-            raise ValueError(self.tr("Form fields, {problem}").format(problem=error)) from None
-        kind: AuthKind = self.auth.currentData()
-        header_name = self.auth_header.text().strip()
-        if kind is AuthKind.HEADER and (not header_name or any(c in header_name for c in " :\t")):
-            raise ValueError(self.tr("Enter the name of the header that carries the token."))
-        method = self.method.currentText().strip().upper()
-        new_secret = self.secret.text()
-        has_secret = kind is not AuthKind.NONE and (
-            bool(new_secret) or bool(self._secrets.get(entry.id)) or entry.id in self._stored
-        )
-        return replace(
-            entry,
-            name=name,
-            url=url,
-            protocol=self.protocol.currentData(),
-            method=None if method in ("", self._method_default.upper()) else method,
-            field_name=self.field_name.text().strip() or "file",
-            form_fields=form,
-            headers=headers,
-            concurrency=self.concurrency.value(),
-            bandwidth_limit=self.bandwidth.value() * 1024 or None,
-            auth=kind,
-            username=self.username.text(),
-            auth_header=header_name,
-            has_secret=has_secret,
-        )
-
-    def _commit_form(self) -> bool:
-        row = self._current
-        if not (0 <= row < len(self._entries)):
-            return True
-        entry = self._entries[row]
-        try:
-            updated = self._form_entry(entry)
-        except ValueError as error:
-            self._warn(str(error))
-            return False
-        if self.secret.text():
-            self._secrets[entry.id] = self.secret.text()
-            self.secret.clear()
-            self.secret.setPlaceholderText(self.tr("unchanged (stored in the keyring)"))
-        elif updated.auth is AuthKind.NONE:
-            self._forget_secret(entry.id)
-        self._entries[row] = updated
-        item = self.list.item(row)
-        if item is not None:
-            item.setText(updated.label)
-        return True
-
-    def _forget_secret(self, destination_id: str) -> None:
-        """Drop a pending secret; one already in the keyring is deleted from it on OK."""
-        self._secrets.pop(destination_id, None)
-        if destination_id in self._stored:
-            self._secrets[destination_id] = ""
-
-    def _warn(self, text: str) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning, self.tr("Destinations"), text, QMessageBox.StandardButton.Ok, self
-        )
-        box.setObjectName("destinations-warning")
-        box.open()
-
-    # -- OK ---------------------------------------------------------------------------------------
-
-    def accept(self) -> None:
-        if not self._commit_form():
-            return
-        names = [e.name.casefold() for e in self._entries]
-        duplicate = next((n for n in names if names.count(n) > 1), None)
-        if duplicate:
-            self._warn(
-                self.tr("Two destinations are called {name}; names must be different.").format(
-                    name=repr(duplicate)
+    async def load_secrets(self, destination: SavedDestination) -> tuple[DestinationSecrets, str | None]:
+        """The destination's secrets (this run's memory over the keyring), and why the keyring
+        could not be read, if it could not. Never raises for the keyring: what is missing shows
+        as missing (``SavedDestination.missing_secrets``) and the uploads wait for it."""
+        secrets = DestinationSecrets()
+        problem = None
+        if destination.in_keyring and not destination.adhoc:
+            try:
+                secrets = DestinationSecrets.from_keyring(
+                    await asyncio.to_thread(_read_keyring, destination.id)
                 )
-            )
-            return
-        try:
-            for destination_id, secret in self._secrets.items():
-                if secret:
-                    self._store.store_secret(destination_id, secret)
-                    self._stored.add(destination_id)
-                else:
-                    self._store.delete_secret(destination_id)
-                    self._stored.discard(destination_id)
-        except SecretStoreUnavailable as error:
-            self._warn(str(error))
-            return
-        self._secrets.clear()
-        self._store.save(self._entries)
-        row = self.list.currentRow()
-        if 0 <= row < len(self._entries):
-            self._store.last_used = self._entries[row].id
-            self.saved.emit(self._entries[row].id)
-        else:
-            self.saved.emit("")
-        super().accept()
+            except SecretStoreUnavailable as error:
+                problem = str(error)
+        kept = self._session_secrets.get(destination.id)
+        if kept is not None:
+            secrets = kept.over(secrets)
+        for value in secrets.values():
+            register_secret(value)
+        return secrets, problem
 
-    @property
-    def entries(self) -> list[SavedDestination]:
-        return list(self._entries)
+    async def store_secrets(
+        self, changes: Mapping[str, SecretChange], *, session_only: bool = False
+    ) -> dict[str, bool]:
+        """Apply edits to destinations' secrets: in the keyring (raises ``SecretStoreUnavailable``
+        if it cannot be used), or with ``session_only`` in memory for this run. Returns, by
+        destination id, whether the keyring holds its secrets now."""
+        in_keyring: dict[str, bool] = {}
+        for destination_id, change in changes.items():
+            stored = DestinationSecrets()
+            try:
+                stored = DestinationSecrets.from_keyring(
+                    await asyncio.to_thread(_read_keyring, destination_id)
+                )
+            except SecretStoreUnavailable:
+                if not session_only:
+                    raise
+            kept = self._session_secrets.get(destination_id)
+            if kept is not None:
+                stored = kept.over(stored)
+            updated = change.apply(stored)
+            for value in updated.values():
+                register_secret(value)
+            if session_only:
+                if updated.is_empty:
+                    self._session_secrets.pop(destination_id, None)
+                else:
+                    self._session_secrets[destination_id] = updated
+                in_keyring[destination_id] = False
+            else:
+                await asyncio.to_thread(_write_keyring, destination_id, updated)
+                self._session_secrets.pop(destination_id, None)
+                in_keyring[destination_id] = not updated.is_empty
+        return in_keyring
+
+    async def migrate_plaintext_secrets(self) -> str | None:
+        """Settings written by an older version may hold credentials in plain text (a URL with a
+        password, secret headers). Move them to the keyring (or, without one, keep them in memory
+        for this run) and rewrite the settings file without them. Returns a notice, or None."""
+        raw = self._settings.destinations
+        moved: list[str] = []
+        for data in raw:
+            try:
+                if SavedDestination.from_json(data).holds_plaintext_secrets:
+                    moved.append(str(data.get("name") or data.get("id")))
+            except (KeyError, ValueError, TypeError):
+                continue
+        if not moved:
+            return None
+        destinations = self.saved()  # sanitised; the values found are in this run's memory
+        changes = {}
+        for destination in destinations:
+            found = self._session_secrets.get(destination.id)
+            if found is not None:
+                change = SecretChange(
+                    url=found.url or None,
+                    headers={**{n: None for n in destination.secret_headers}, **found.headers},
+                )
+                changes[destination.id] = change
+        try:
+            kept = await self.store_secrets(changes)
+            where = QCoreApplication.translate("DestinationsDialog", "They are in the system keyring now.")
+        except SecretStoreUnavailable as error:
+            kept = {}  # what the keyring held before (a token) may still be read another time
+            where = QCoreApplication.translate(
+                "DestinationsDialog",
+                "The keyring cannot be used ({problem}), so they are kept for this session only: "
+                "after a restart, uploads that need them wait until you enter them again.",
+            ).format(problem=error)
+        self.save([replace(d, in_keyring=kept.get(d.id, d.in_keyring)) for d in destinations])
+        text = QCoreApplication.translate(
+            "DestinationsDialog",
+            "The settings file held credentials in plain text (destinations: {names}); they were "
+            "removed from it. {where}",
+        )
+        return text.format(names=", ".join(moved), where=where)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import time
 
 from PySide6.QtCore import QEvent, Qt
@@ -17,8 +18,10 @@ from PySide6.QtWidgets import (
 )
 
 from core import TaskSnapshot, TaskState
+from core.redaction import redact_url
+from core.text import printable
 
-from .formatting import format_bytes, returned_url, state_text
+from .formatting import format_bytes, redact_urls_in, returned_url, state_text
 from .theme import error_text_colour
 
 __all__ = ["DetailsDialog"]
@@ -31,13 +34,17 @@ def _when(timestamp: float | None) -> str:
 class DetailsDialog(QDialog):
     def __init__(self, task: TaskSnapshot, *, destination_label: str, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle(self.tr("{name} — Details").format(name=task.relative_name))
+        # Names and URLs from outside: escaped (printable) and without credentials (redact_url), and
+        # shown as plain text, never as rich text that a file name could carry.
+        name = printable(task.relative_name)
+        self.setWindowTitle(self.tr("{name} — Details").format(name=name))
         self.task = task
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
 
-        def add(label: str, text: str, *, name: str = "") -> QLabel:
+        def add(label: str, text: str, *, name: str = "", rich: bool = False) -> QLabel:
             value = QLabel(text)
+            value.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             if name:
@@ -46,13 +53,16 @@ class DetailsDialog(QDialog):
             return value
 
         destination = task.destination
-        add(self.tr("Name:"), task.relative_name)
-        add(self.tr("File:"), str(task.path))
+        add(self.tr("Name:"), name)
+        add(self.tr("File:"), printable(str(task.path)))
         size = self.tr("{size} ({count} bytes)").format(
             size=format_bytes(task.total_bytes), count=f"{task.total_bytes:,}"
         )
         add(self.tr("Size:"), size)
-        add(self.tr("Destination:"), f"{destination_label}\n{destination.effective_method} {destination.url}")
+        where = printable(redact_url(destination.url))
+        add(
+            self.tr("Destination:"), f"{printable(destination_label)}\n{destination.effective_method} {where}"
+        )
         add(self.tr("Protocol:"), destination.protocol.value)
         add(self.tr("State:"), state_text(task, now=time.time()), name="state")
         sent = self.tr("{sent} of {total}").format(
@@ -64,15 +74,16 @@ class DetailsDialog(QDialog):
         add(self.tr("Finished:"), _when(task.finished_at))
         if task.http_status is not None:
             add(self.tr("HTTP status:"), str(task.http_status))
-        self.error = add(self.tr("Error:"), task.error or "—", name="error")
+        self.error = add(self.tr("Error:"), printable(task.error) if task.error else "—", name="error")
         self._apply_error_colour()
         url = returned_url(task.response_text)
         if url:
-            link = add(self.tr("Returned URL:"), f'<a href="{url}">{url}</a>', name="url")
+            shown = html.escape(printable(redact_url(url)))
+            link = add(self.tr("Returned URL:"), f'<a href="{shown}">{shown}</a>', name="url", rich=True)
             link.setOpenExternalLinks(True)
             link.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
 
-        self.response = QPlainTextEdit(task.response_text or "")
+        self.response = QPlainTextEdit(redact_urls_in(task.response_text or ""))
         self.response.setReadOnly(True)
         self.response.setPlaceholderText(self.tr("No response from the server yet."))
         self.response.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))

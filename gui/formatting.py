@@ -11,17 +11,19 @@ import re
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from core import TaskSnapshot, TaskState
+from core.redaction import redact_url
+from core.text import printable
+from core.units import format_rate, format_size
 
 __all__ = [
     "format_bytes",
     "format_duration",
     "format_speed",
+    "redact_urls_in",
     "returned_url",
     "state_text",
     "summary_text",
 ]
-
-_UNITS = ("bytes", "KB", "MB", "GB", "TB")
 
 
 def _tr(text: object) -> str:
@@ -30,23 +32,22 @@ def _tr(text: object) -> str:
 
 
 def format_bytes(count: int) -> str:
-    """Decimal units, as file managers on every desktop show them: "1.4 GB", "950 KB", "12 bytes"."""
-    if count < 1000:
-        if count == 1:
-            return QCoreApplication.translate("Formatting", "1 byte")
-        return QCoreApplication.translate("Formatting", "{count} bytes").format(count=count)
-    size = float(count)
-    for unit in _UNITS[1:]:
-        size /= 1000
-        if size < 999.5 or unit == _UNITS[-1]:
-            return f"{size:.0f} {unit}" if size >= 100 else f"{size:.1f} {unit}"
-    raise AssertionError("unreachable")
+    """Sizes by the one unit policy (``core.units``: binary, IEC names), with the words for small
+    counts translated: "1 byte", "12 bytes", "950 KiB", "1.4 GiB"."""
+    return format_size(count, byte=_byte(), bytes_=_bytes())
 
 
 def format_speed(bytes_per_second: float) -> str:
-    if bytes_per_second <= 0:
-        return ""
-    return format_bytes(int(bytes_per_second)) + "/s"
+    """ "48.2 MiB/s"; "" when nothing moves."""
+    return format_rate(bytes_per_second, byte=_byte(), bytes_=_bytes())
+
+
+def _byte() -> str:
+    return QCoreApplication.translate("Formatting", "byte")
+
+
+def _bytes() -> str:
+    return QCoreApplication.translate("Formatting", "bytes")
 
 
 def format_duration(seconds: float | None) -> str:
@@ -63,9 +64,14 @@ def format_duration(seconds: float | None) -> str:
     return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
 
 
-def state_text(task: TaskSnapshot, *, now: float, stopped: bool = False) -> str:
-    """The State column: what the task is doing, in a few words."""
+def state_text(
+    task: TaskSnapshot, *, now: float, stopped: bool = False, waiting_for_credentials: bool = False
+) -> str:
+    """The State column: what the task is doing, in a few words. ``waiting_for_credentials``: the
+    task is held until secrets that were never stored are given again (it is queued, not failed)."""
     state = task.state
+    if waiting_for_credentials and not state.is_final and state is not TaskState.PAUSED:
+        return QCoreApplication.translate("Formatting", "waiting for credentials")
     if state is TaskState.QUEUED or state is TaskState.INTERRUPTED:
         if state is TaskState.QUEUED:
             text = QCoreApplication.translate("Formatting", "queued")
@@ -91,7 +97,9 @@ def state_text(task: TaskSnapshot, *, now: float, stopped: bool = False) -> str:
         return QCoreApplication.translate("Formatting", "done")
     if state is TaskState.FAILED:
         # The reason comes from the server or the core and is shown as it is.
-        reason = task.error or QCoreApplication.translate("Formatting", "unknown error")
+        reason = (
+            printable(task.error) if task.error else QCoreApplication.translate("Formatting", "unknown error")
+        )
         return QCoreApplication.translate("Formatting", "failed: {reason}").format(reason=reason)
     if state is TaskState.CANCELLED:
         return QCoreApplication.translate("Formatting", "cancelled")
@@ -162,3 +170,9 @@ def returned_url(response_text: str | None) -> str | None:
     if _URL.fullmatch(text):
         return text
     return None
+
+
+def redact_urls_in(text: str) -> str:
+    """``text`` (a server's answer) with every URL in it redacted (``core.redaction.redact_url``):
+    a presigned URL handed back carries a signature, which is a credential."""
+    return _URL.sub(lambda match: redact_url(match.group(0)), text)

@@ -76,7 +76,7 @@ class SecretRedactor(logging.Filter):
     def add_secret(self, value: str) -> None:
         """Redact this exact value wherever it appears from now on (a token, a password)."""
         value = value.strip()
-        if len(value) >= 4 and value != REDACTED:
+        if len(value) >= 4 and REDACTED not in value and not REDACTED.startswith(value):
             with self._lock:
                 if len(self._secrets) < _MAX_LEARNED:
                     self._secrets.add(value)
@@ -86,7 +86,7 @@ class SecretRedactor(logging.Filter):
                     self._secrets.add(rest.strip())
 
     def _learn(self, value: str) -> None:
-        if len(value) >= _MIN_LEARNED and value != REDACTED:
+        if len(value) >= _MIN_LEARNED and REDACTED not in value and not REDACTED.startswith(value):
             self.add_secret(value)
 
     def redact(self, text: str) -> str:
@@ -123,6 +123,12 @@ class SecretRedactor(logging.Filter):
                 continue
             start = match.end()
             quote = text[start] if start < len(text) and text[start] in "'\"" else ""
+            already = start + len(quote)
+            if text.startswith(REDACTED, already):
+                # Redacted at the source already: kept as it is (and "<redacted" is not learned).
+                out.append(text[pos : already + len(REDACTED)])
+                pos = already + len(REDACTED)
+                continue
             if quote:
                 end = start + 1
                 while end < len(text) and text[end] != quote:

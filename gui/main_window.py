@@ -7,10 +7,13 @@ asyncio task step would let other tasks run re-entrantly, which asyncio forbids.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote
 
 from PySide6.QtCore import (
+    QByteArray,
     QEvent,
     QItemSelectionModel,
     QPoint,
@@ -43,11 +46,15 @@ from PySide6.QtWidgets import (
 )
 
 from core import TaskSnapshot, TaskState
+from core.redaction import redact_url
+from core.text import printable
 
 from .controller import UploadController
-from .destinations import DestinationsDialog, SavedDestination
+from .credentials import CredentialsDialog, CredentialsRequest
+from .destinations import SavedDestination
+from .destinations_dialog import DestinationsDialog
 from .details import DetailsDialog
-from .formatting import format_bytes, format_duration, format_speed, returned_url
+from .formatting import format_bytes, format_duration, format_speed, redact_urls_in, returned_url
 from .models import BatchStatus, Column, Role, TaskKey
 from .queue_view import UploadTableView, local_paths
 from .resources import action_icon, app_icon
@@ -80,6 +87,8 @@ class MainWindow(QMainWindow):
         self._pending_paths: list[Path] = []
         self.details_dialog: DetailsDialog | None = None
         self.destinations_dialog: DestinationsDialog | None = None
+        self.credentials_dialog: CredentialsDialog | None = None
+        self._credential_requests: list[CredentialsRequest] = []
         self._summary: str | None = None
 
         self.setWindowTitle(APP_NAME)
@@ -114,6 +123,7 @@ class MainWindow(QMainWindow):
         controller.store_problem.connect(self.show_store_problem)
         controller.sessions_changed.connect(self._update_actions)
         controller.files_queued.connect(self._files_queued)
+        controller.credentials_needed.connect(self.ask_credentials)
 
         self.restore_layout()
         self.reload_destinations()
@@ -249,11 +259,28 @@ class MainWindow(QMainWindow):
         self.action_retry = a(
             self.tr("Retry"), self.retry_selected, icon="retry", shortcut="Ctrl+Shift+R", name="retry"
         )
+        self.action_retry_current = a(
+            self.tr("Retry with current settings"),
+            self.retry_selected_with_current_settings,
+            icon="retry",
+            shortcut="Ctrl+Alt+R",
+            tip=self.tr("Try again with the destination as it is now (its URL, headers and credentials)"),
+            name="retry_current",
+        )
+        self.action_credentials = a(
+            self.tr("Enter credentials…"),
+            self.enter_credentials,
+            shortcut="Ctrl+K",
+            tip=self.tr("Give the credentials these uploads wait for"),
+            name="enter_credentials",
+        )
+        # Only the Delete key: the platform's Delete sequence includes Ctrl+D on X11, which is
+        # Destinations… (and would be taken by this action whenever the table has the focus).
         self.action_remove = a(
             self.tr("Remove from list"),
             self.remove_selected,
             icon="remove",
-            shortcut=QKeySequence.StandardKey.Delete,
+            shortcut=QKeySequence(Qt.Key.Key_Delete),
             name="remove",
         )
         self.action_details = a(
@@ -282,6 +309,8 @@ class MainWindow(QMainWindow):
             self.action_toggle,
             self.action_cancel,
             self.action_retry,
+            self.action_retry_current,
+            self.action_credentials,
             self.action_remove,
             self.action_details,
             self.action_open_folder,
@@ -321,6 +350,7 @@ class MainWindow(QMainWindow):
 
     def _fill_row_menu(self, menu: QMenu) -> None:
         menu.addActions([self.action_pause, self.action_resume, self.action_cancel, self.action_retry])
+        menu.addActions([self.action_retry_current, self.action_credentials])
         menu.addSeparator()
         menu.addActions([self.action_details, self.action_open_folder])
         menu.addActions([self.action_copy_url, self.action_copy_response])
@@ -371,7 +401,7 @@ class MainWindow(QMainWindow):
         self.speed_label = QLabel("")
         self.speed_label.setObjectName("speed_label")
         # A fixed width: a speed that changes four times a second must not relayout the status bar.
-        self.speed_label.setMinimumWidth(self.speed_label.fontMetrics().horizontalAdvance("999.9 MB/s") + 8)
+        self.speed_label.setMinimumWidth(self.speed_label.fontMetrics().horizontalAdvance("999.9 MiB/s") + 8)
         self.speed_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         # Shown while the queue cannot be saved (disk full, database locked): never silent.
         self.store_problem_label = QLabel("")
@@ -414,7 +444,8 @@ class MainWindow(QMainWindow):
         combo.clear()
         for destination in store.all():
             combo.addItem(action_icon("destinations"), destination.label, destination.id)
-            combo.setItemData(combo.count() - 1, destination.url, Qt.ItemDataRole.ToolTipRole)
+            tip = printable(redact_url(destination.url))
+            combo.setItemData(combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
         if combo.count():
             combo.insertSeparator(combo.count())
         combo.addItem(self.tr("Manage destinations…"), _MANAGE)
@@ -479,6 +510,11 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def _destinations_saved(self, destination_id: str) -> None:
+        dialog = self.destinations_dialog
+        if dialog is not None and dialog.session_only:
+            self.statusBar().showMessage(
+                self.tr("Saved. The keyring cannot be used: secrets are kept for this session only."), 10000
+            )
         self.controller.refresh_destinations()
         self.reload_destinations()
         if destination_id:
@@ -599,6 +635,43 @@ class MainWindow(QMainWindow):
     def retry_selected(self) -> None:
         self.controller.retry(self.selected_keys())
 
+    def retry_selected_with_current_settings(self) -> None:
+        self.controller.retry_with_current_settings(self.selected_keys())
+
+    def enter_credentials(self) -> None:
+        keys = [key for key in self.selected_keys() if self.model.is_waiting(key)]
+        self.controller.ask_for_credentials(keys or self.model.waiting_keys())
+
+    # -- credentials that uploads wait for ---------------------------------------------------------
+
+    def ask_credentials(self, request: CredentialsRequest) -> None:
+        """Uploads wait for secrets that were never stored: ask, one dialog at a time."""
+        shown = self.credentials_dialog
+        if (shown is not None and shown.request.key == request.key) or any(
+            r.key == request.key for r in self._credential_requests
+        ):
+            return
+        self._credential_requests.append(request)
+        self._next_credentials()
+
+    def _next_credentials(self) -> None:
+        if self.credentials_dialog is not None or not self._credential_requests:
+            return
+        request = self._credential_requests.pop(0)
+        dialog = CredentialsDialog(request, parent=self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.supplied.connect(self.controller.supply_credentials)
+        dialog.rejected.connect(lambda: self.controller.decline_credentials(request))
+        dialog.finished.connect(self._credentials_closed)
+        self.credentials_dialog = dialog
+        dialog.open()
+
+    def _credentials_closed(self, _result: int) -> None:
+        dialog, self.credentials_dialog = self.credentials_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
+        self._next_credentials()
+
     def remove_selected(self) -> None:
         self.controller.remove(self.selected_keys())
 
@@ -624,10 +697,15 @@ class MainWindow(QMainWindow):
     def open_containing_folder(self) -> None:
         folders = list(dict.fromkeys(t.path.parent for t in self.selected_snapshots()))
         for folder in folders[:_MAX_FOLDERS_OPENED]:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+            # From the path's own bytes: a name that is not UTF-8 cannot become a QString.
+            encoded = quote(os.fsencode(folder), safe="/")
+            QDesktopServices.openUrl(QUrl.fromEncoded(QByteArray(f"file://{encoded}".encode("ascii"))))
 
     def copy_returned_url(self) -> None:
-        urls = [u for u in (returned_url(t.response_text) for t in self.selected_snapshots()) if u]
+        # Never a credential: a signed URL the server handed back is copied with its secrets redacted.
+        urls = [
+            redact_url(u) for u in (returned_url(t.response_text) for t in self.selected_snapshots()) if u
+        ]
         if urls:
             QGuiApplication.clipboard().setText("\n".join(urls))
             copied = self.tr("Copied {count} URL") if len(urls) == 1 else self.tr("Copied {count} URLs")
@@ -636,7 +714,7 @@ class MainWindow(QMainWindow):
             self.copy_response()
 
     def copy_response(self) -> None:
-        texts = [t.response_text for t in self.selected_snapshots() if t.response_text]
+        texts = [redact_urls_in(t.response_text) for t in self.selected_snapshots() if t.response_text]
         if texts:
             QGuiApplication.clipboard().setText("\n".join(texts))
             self.statusBar().showMessage(self.tr("Copied the server's response"), 3000)
@@ -664,6 +742,10 @@ class MainWindow(QMainWindow):
         self.action_toggle.setEnabled(bool(tasks))
         self.action_cancel.setEnabled(any(not s.is_final for s in states))
         self.action_retry.setEnabled(bool(states & {TaskState.FAILED, TaskState.CANCELLED}))
+        self.action_retry_current.setEnabled(bool(states & {TaskState.FAILED, TaskState.CANCELLED}))
+        self.action_credentials.setEnabled(
+            any(self.model.is_waiting((t.session_id, t.task_id)) for t in tasks)
+        )
         self.action_remove.setEnabled(bool(tasks))
         self.action_details.setEnabled(bool(tasks))
         self.action_open_folder.setEnabled(bool(tasks))

@@ -28,6 +28,8 @@ from PySide6.QtCore import (
 )
 
 from core import TaskSnapshot, TaskState
+from core.redaction import redact_url
+from core.text import printable
 
 from .batch import BatchStatus
 from .formatting import format_bytes, format_duration, format_speed, state_text
@@ -131,12 +133,14 @@ class UploadTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[_Row] = []
         self._index: dict[TaskKey, int] = {}
-        self._destination_label = destination_label or (lambda task: task.destination.url)
+        self._destination_label = destination_label or (lambda task: redact_url(task.destination.url))
         self._clock = clock
         self._wall_clock = wall_clock
         self._state_counts: Counter[TaskState] = Counter()
         self._active: set[TaskKey] = set()
         self._stopped_sessions: frozenset[str] = frozenset()
+        # Tasks held back until secrets that were never stored are given again, by session.
+        self._waiting: dict[str, frozenset[TaskKey]] = {}
         # Batch bookkeeping, kept incrementally: adding a row or changing its state costs O(1).
         self._batch = _Totals()
         self._batch_keys: set[TaskKey] = set()
@@ -197,7 +201,9 @@ class UploadTableModel(QAbstractTableModel):
     def _display(self, row: _Row, column: int) -> str | None:
         task = row.snapshot
         if column == Column.NAME:
-            return task.relative_name
+            # Names come from the disk: control characters and undecodable bytes shown as escapes
+            # (a lone surrogate would not even convert to a QString).
+            return printable(task.relative_name)
         if column == Column.SIZE:
             return format_bytes(task.total_bytes)
         if column == Column.PROGRESS:
@@ -209,15 +215,16 @@ class UploadTableModel(QAbstractTableModel):
             return format_duration(row.eta)
         if column == Column.STATE:
             stopped = task.session_id in self._stopped_sessions
-            return state_text(task, now=self._wall_clock(), stopped=stopped)
+            waiting = self.is_waiting((task.session_id, task.task_id))
+            return state_text(task, now=self._wall_clock(), stopped=stopped, waiting_for_credentials=waiting)
         if column == Column.DESTINATION:
-            return self._destination_label(task)
+            return printable(self._destination_label(task))
         return None
 
     def _sort_key(self, row: _Row, column: int) -> Any:
         task = row.snapshot
         if column == Column.NAME:
-            return task.relative_name.casefold()
+            return printable(task.relative_name).casefold()
         if column == Column.SIZE:
             return task.total_bytes
         if column == Column.PROGRESS:
@@ -233,16 +240,21 @@ class UploadTableModel(QAbstractTableModel):
 
     def _tooltip(self, row: _Row, column: int) -> str | None:
         task = row.snapshot
+        name = printable(task.relative_name)
         if task.state is TaskState.FAILED and task.error:
-            return self.tr("{name}\nFailed: {error}").format(name=task.relative_name, error=task.error)
+            return self.tr("{name}\nFailed: {error}").format(name=name, error=printable(task.error))
         if task.state is TaskState.RETRY_WAIT and task.error:
             return self.tr("{name}\nLast attempt failed: {error}").format(
-                name=task.relative_name, error=task.error
+                name=name, error=printable(task.error)
             )
+        if column == Column.STATE and self.is_waiting((task.session_id, task.task_id)):
+            return self.tr(
+                "{name}\nWaits for credentials that are never stored: Enter credentials… gives them."
+            ).format(name=name)
         if column == Column.NAME:
-            return str(task.path)
+            return printable(str(task.path))
         if column == Column.DESTINATION:
-            return task.destination.url
+            return printable(redact_url(task.destination.url))
         if column == Column.PROGRESS:
             return self.tr("{sent} of {total}").format(
                 sent=format_bytes(task.bytes_sent), total=format_bytes(task.total_bytes)
@@ -259,6 +271,13 @@ class UploadTableModel(QAbstractTableModel):
 
     def snapshots(self) -> list[TaskSnapshot]:
         return [row.snapshot for row in self._rows]
+
+    def is_waiting(self, key: TaskKey) -> bool:
+        """Whether the task waits for secrets that were never stored (it is queued, not failed)."""
+        return key in self._waiting.get(key[0], ())
+
+    def waiting_keys(self) -> list[TaskKey]:
+        return [key for keys in self._waiting.values() for key in keys if key in self._index]
 
     def count(self, *states: TaskState) -> int:
         return sum(self._state_counts[state] for state in states)
@@ -309,6 +328,20 @@ class UploadTableModel(QAbstractTableModel):
             Column.STATE,
             Column.STATE,
         )
+
+    def set_waiting(self, session_id: str, keys: Iterable[TaskKey]) -> None:
+        """The tasks of ``session_id`` that wait for credentials now (the others do not)."""
+        waiting = frozenset(keys)
+        before = self._waiting.get(session_id, frozenset())
+        if waiting == before:
+            return
+        if waiting:
+            self._waiting[session_id] = waiting
+        else:
+            self._waiting.pop(session_id, None)
+        changed = [p for p in (self._index.get(key) for key in waiting ^ before) if p is not None]
+        self._emit_changed(changed, Column.STATE, Column.STATE)
+        self.counts_changed.emit()
 
     def refresh_destination_labels(self) -> None:
         if self._rows:
@@ -378,6 +411,9 @@ class UploadTableModel(QAbstractTableModel):
                     self._batch.add(row.snapshot, -1)
                     self._batch_keys.discard(key)
                 del self._index[key]
+                waiting = self._waiting.get(key[0])
+                if waiting and key in waiting:
+                    self._waiting[key[0]] = waiting - {key}
             del self._rows[first : last + 1]
             self.endRemoveRows()
         self._index = {(r.snapshot.session_id, r.snapshot.task_id): i for i, r in enumerate(self._rows)}

@@ -182,3 +182,48 @@ async def running_app(
         await controller.shutdown()
         window.deleteLater()
         controller.deleteLater()
+
+
+# -- secrets never on disk ------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def logging_to(state_dir: Path) -> Iterator[Path]:
+    """The app's logging as gui/app.py sets it up (``<state>/logs``, verbose), plus a raw DEBUG log
+    *without* the redacting filter (``<state>/logs/raw.log``): a secret in that file was logged by
+    someone, not merely caught by the filter afterwards."""
+    import logging
+
+    from gui.logging_setup import setup_logging
+
+    root = logging.getLogger()
+    level = root.level
+    setup_logging(state_dir=state_dir, verbose=True, to_stderr=False)
+    raw = logging.FileHandler(state_dir / "logs" / "raw.log", encoding="utf-8")
+    raw.setLevel(logging.DEBUG)
+    raw.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    # The test servers' own access log is not Skylift's.
+    raw.addFilter(lambda record: not record.name.startswith("aiohttp"))
+    # First, so that it sees each record before the redacting filter of the app's handlers rewrites it.
+    root.handlers.insert(0, raw)
+    try:
+        yield state_dir / "logs"
+    finally:
+        root.removeHandler(raw)
+        raw.close()
+        for handler in list(root.handlers):
+            if getattr(handler, "_skylift_handler", False):
+                root.removeHandler(handler)
+                handler.close()
+        root.setLevel(level)
+
+
+def secrets_on_disk(folders: list[Path], secrets: list[str]) -> list[tuple[Path, str]]:
+    """(file, secret) for every secret value found in the bytes of any file under ``folders``."""
+    found = []
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                data = path.read_bytes()
+                found += [(path, secret) for secret in secrets if secret.encode() in data]
+    return found

@@ -102,14 +102,16 @@ def test_rows_removed_keep_the_index_right(model: UploadTableModel) -> None:
 
 def test_speed_is_a_rolling_average_and_falls_when_stalled(model: UploadTableModel) -> None:
     clock: Clock = model._clock  # type: ignore[assignment]
-    size = 100 * 1_000_000
+    size = 100 << 20
     model.apply_snapshots([task(1, TaskState.UPLOADING, size=size)])
     for second in range(1, 5):
         clock.now += 1
-        model.apply_progress([task(1, TaskState.UPLOADING, sent=second * 2_000_000, size=size)])
+        model.apply_progress([task(1, TaskState.UPLOADING, sent=second * (2 << 20), size=size)])
     speed = model.index(0, Column.SPEED)
-    assert model.data(speed) == "2.0 MB/s"
-    assert model.data(model.index(0, Column.ETA)) == "46 s"  # 92 MB left at 2 MB/s
+    # One unit policy (core.units): binary units with their IEC names.
+    assert model.data(speed) == "2 MiB/s"
+    assert model.data(model.index(0, Column.SIZE)) == "100 MiB"
+    assert model.data(model.index(0, Column.ETA)) == "46 s"  # 92 MiB left at 2 MiB/s
     # No bytes move for a while: the window slides past the old samples and the speed drops.
     for _ in range(8):
         clock.now += 1
@@ -195,10 +197,12 @@ def test_runs() -> None:
     [
         (0, "0 bytes"),
         (1, "1 byte"),
-        (999, "999 bytes"),
-        (1000, "1.0 KB"),
-        (1_234_567, "1.2 MB"),
-        (5 * 10**12, "5.0 TB"),
+        (1023, "1023 bytes"),
+        (1024, "1 KiB"),
+        (50_000, "48.8 KiB"),
+        (1_234_567, "1.2 MiB"),
+        (210 << 20, "210 MiB"),
+        (5 << 40, "5 TiB"),
     ],
 )
 def test_format_bytes(count: int, text: str) -> None:

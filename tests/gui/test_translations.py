@@ -40,7 +40,8 @@ LANGUAGES = ("zh_CN",)
 
 # Words that stay as they are in every language: the brand, protocol and scheme names, units.
 ALLOWED = frozenset(
-    "Skylift HTTP HTTPS URL tus multipart form-data PUT POST PATCH Bearer Basic KB MB GB TB KiB s".split()  # noqa: SIM905
+    "Skylift HTTP HTTPS URL CA PEM tus multipart form-data PUT POST PATCH Bearer Basic "  # noqa: SIM905
+    "KiB MiB GiB TiB K M G s".split()
 )
 # Whole texts that are technical values, not words: a form field's default name, an example header.
 TECHNICAL = {"file", "X-Upload-Token"}
