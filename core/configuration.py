@@ -9,14 +9,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from .inputs import check_header
-from .redaction import redact_url, redacted_headers
+from .redaction import has_url_secrets, is_secret_header, redact_url, redacted_headers
+from .registry import ProtocolOptions, spec_for
 from .retry import RetryPolicy
 from .text import printable
 from .urls import check_url
 
-__all__ = ["URL_CREDENTIALS", "Destination", "SessionConfiguration", "WireProtocol"]
+__all__ = [
+    "URL_CREDENTIALS",
+    "Destination",
+    "SessionConfiguration",
+    "WireProtocol",
+    "destination_from_json",
+    "destination_to_json",
+]
 
 # The name Destination.unstored_secrets uses for the credentials of a URL (userinfo, signed query).
 URL_CREDENTIALS = "URL credentials"
@@ -34,62 +43,110 @@ def _frozen(mapping: Mapping[str, str]) -> Mapping[str, str]:
     return MappingProxyType(dict(mapping))
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, init=False)
 class Destination:
-    """Where and how a file is sent."""
+    """Where and how a file is sent: the URL, the protocol's options (``ProtocolOptions``, one
+    frozen dataclass per protocol, see ``core.registry``), the headers, and the names of secrets
+    that were not kept.
+
+    Made either with ``options=`` or, for short, with ``protocol=`` and that protocol's option
+    values: ``Destination(url=u, protocol="raw")``, ``Destination(url=u, field_name="video")``
+    (multipart is the default), ``Destination(url=u, protocol="tus", chunk_size=50 << 20)``.
+    """
 
     url: str
-    protocol: WireProtocol = WireProtocol.MULTIPART
-    # None picks the protocol's natural method: POST for multipart, PUT for raw.
-    method: str | None = None
-    headers: Mapping[str, str] = field(default_factory=dict)
-    field_name: str = "file"
-    form_fields: Mapping[str, str] = field(default_factory=dict)
-    # tus: bytes per PATCH, for servers or proxies that limit request bodies; None sends the rest of
-    # the file in one PATCH (fastest). Memory stays flat either way.
-    chunk_size: int | None = None
-    # multipart: also send each file's relative path ("album/2026/a.jpg") in a form field of this
-    # name, before the file, for servers that keep only the base name of ``filename`` (Django,
-    # multer, busboy by default); Uppy and Dropzone do the same ("relativePath", "fullPath").
-    path_field: str | None = None
-    # multipart: add ``filename*=UTF-8''...`` (RFC 8187) for servers that read ``filename`` as
-    # latin1 (multer, busboy by default) but understand the extended form.
-    filename_star: bool = False
+    options: ProtocolOptions
+    headers: Mapping[str, str]
     # Secrets this destination had that were not kept (a destination read back from the state
     # database): secret header names, and URL_CREDENTIALS when its URL held credentials. A task
     # waits for them (``UploadSession.supply_secrets``) instead of going without.
-    unstored_secrets: frozenset[str] = frozenset()
+    unstored_secrets: frozenset[str]
 
-    def __post_init__(self) -> None:
-        check_url(self.url)
-        for name, value in self.headers.items():
+    def __init__(
+        self,
+        *,
+        url: str,
+        options: ProtocolOptions | None = None,
+        protocol: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        unstored_secrets: frozenset[str] | set[str] = frozenset(),
+        **option_values: object,
+    ) -> None:
+        if options is None:
+            spec = spec_for(protocol or WireProtocol.MULTIPART)
+            options = spec.options.from_values(option_values)
+        elif option_values or (protocol is not None and protocol != options.protocol):
+            raise TypeError("give either options= or protocol= with its option values")
+        check_url(url)
+        headers = dict(headers or {})
+        for name, value in headers.items():
             check_header(name, value)
-        if self.protocol != WireProtocol.RAW and any(n.lower() == "content-type" for n in self.headers):
-            # Form uploads carry their boundary in it, tus its own media type.
-            raise ValueError(
-                f"{WireProtocol(self.protocol).value} uploads set their own Content-Type; remove that header"
-            )
-        if self.chunk_size is not None and self.chunk_size < 1:
-            raise ValueError("chunk_size must be positive or None")
-        object.__setattr__(self, "protocol", WireProtocol(self.protocol))
-        object.__setattr__(self, "headers", _frozen(self.headers))
-        object.__setattr__(self, "form_fields", _frozen(self.form_fields))
-        object.__setattr__(self, "unstored_secrets", frozenset(self.unstored_secrets))
-        if self.method is not None:
-            object.__setattr__(self, "method", self.method.upper())
+            if name.lower() in options.fixed_headers:
+                raise ValueError(f"{options.protocol} uploads set their own {name}; remove that header")
+        object.__setattr__(self, "url", url)
+        object.__setattr__(self, "options", options)
+        object.__setattr__(self, "headers", _frozen(headers))
+        object.__setattr__(self, "unstored_secrets", frozenset(unstored_secrets))
 
     def __repr__(self) -> str:
         # Never the secrets: a repr ends up in logs and tracebacks.
         return (
-            f"Destination(url={redact_url(self.url)!r}, protocol={self.protocol.value!r}, "
+            f"Destination(url={redact_url(self.url)!r}, protocol={self.protocol!r}, "
             f"headers={redacted_headers(self.headers)!r})"
         )
 
     @property
-    def effective_method(self) -> str:
-        if self.method:
-            return self.method
-        return "PUT" if self.protocol is WireProtocol.RAW else "POST"
+    def protocol(self) -> str:
+        return self.options.protocol
+
+    def replace(self, **changes: object) -> Destination:
+        values: dict[str, object] = {
+            "url": self.url,
+            "options": self.options,
+            "headers": self.headers,
+            "unstored_secrets": self.unstored_secrets,
+        }
+        values.update(changes)
+        return Destination(**values)  # type: ignore[arg-type]
+
+
+def destination_to_json(destination: Destination) -> dict[str, object]:
+    """The one serialisation of a destination, for the state database and the window's settings:
+    the URL with its credentials redacted, the protocol's options, the headers that are not
+    secret, and the names of the secrets left out (which a reader gets back as
+    ``unstored_secrets``). Secret values are never in it."""
+    secret_headers = {name for name in destination.headers if is_secret_header(name)}
+    secret_headers |= {name for name in destination.unstored_secrets if name != URL_CREDENTIALS}
+    return {
+        "url": redact_url(destination.url),
+        "url_secrets": has_url_secrets(destination.url) or URL_CREDENTIALS in destination.unstored_secrets,
+        "protocol": destination.protocol,
+        "options": destination.options.to_json(),
+        "headers": {k: v for k, v in destination.headers.items() if not is_secret_header(k)},
+        "secret_headers": sorted(secret_headers),
+    }
+
+
+# What destinations were stored as before options had their own object (flat, every field).
+_FLAT_OPTIONS = ("method", "field_name", "form_fields", "chunk_size", "path_field", "filename_star")
+
+
+def destination_from_json(data: Mapping[str, Any]) -> Destination:
+    """``destination_to_json`` read back (also the older flat form). Raises ValueError, KeyError or
+    TypeError on data that is not a destination."""
+    spec = spec_for(str(data.get("protocol") or WireProtocol.MULTIPART))
+    values = data.get("options")
+    if not isinstance(values, Mapping):
+        values = {name: data.get(name) for name in _FLAT_OPTIONS}
+    unstored = set(data.get("secret_headers") or ())
+    if data.get("url_secrets"):
+        unstored.add(URL_CREDENTIALS)
+    return Destination(
+        url=str(data["url"]),
+        options=spec.options.from_values(values, strict=False),
+        headers=dict(data.get("headers") or {}),
+        unstored_secrets=frozenset(unstored),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

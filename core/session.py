@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from .configuration import URL_CREDENTIALS, Destination, SessionConfiguration, WireProtocol
+from .configuration import URL_CREDENTIALS, Destination, SessionConfiguration
 from .delegate import SessionDelegate
 from .errors import (
     FileUnreadable,
@@ -38,9 +38,9 @@ from .errors import (
     UploadError,
 )
 from .locking import SessionLock
-from .protocols import AttemptContext, DiscardContext, UploadProtocol, protocol_for
-from .protocols.raw import check_batch as check_raw_batch
+from .protocols import AttemptContext, DiscardContext, UploadProtocol
 from .redaction import redact_url, scrub, secret_values
+from .registry import spec_for
 from .retry import describe_duration, parse_retry_after
 from .store import StoredTasks, TaskStore
 from .streams import FileFingerprint, RateLimiter
@@ -160,8 +160,7 @@ class UploadSession:
         if not self._accepting:
             raise SessionInvalidated(self.identifier)
         files = list(files)
-        if destination.protocol is WireProtocol.RAW:
-            check_raw_batch(destination.url, [name or Path(path).name for path, name in files])
+        destination.options.check_batch(destination.url, [name or Path(path).name for path, name in files])
         now = time.time()
         snapshots: list[TaskSnapshot] = []
         unreadable: list[tuple[TaskSnapshot, FileUnreadable]] = []
@@ -236,7 +235,7 @@ class UploadSession:
             return False
         self._stop_runner(record)
         sent = record.snapshot.bytes_sent
-        resumable = protocol_for(record.snapshot.destination.protocol).resumable
+        resumable = spec_for(record.snapshot.destination.protocol).resumable
         self._update(
             record,
             state=TaskState.PAUSED,
@@ -382,7 +381,7 @@ class UploadSession:
     @staticmethod
     def _restart_fields(record: _Record) -> dict[str, object]:
         snapshot = record.snapshot
-        if protocol_for(snapshot.destination.protocol).resumable:
+        if spec_for(snapshot.destination.protocol).resumable:
             return {}
         return {
             "bytes_sent": 0,
@@ -528,9 +527,9 @@ class UploadSession:
 
     def _discard(self, task: TaskSnapshot) -> None:
         """Let a resumable protocol release the server's copy of a cancelled upload (tus: DELETE)."""
-        discard = getattr(protocol_for(task.destination.protocol), "discard", None)
-        if discard is None or task.resume_data is None or self._client.is_closed:
+        if task.resume_data is None or self._client.is_closed:
             return
+        discard = spec_for(task.destination.protocol).create().discard
         context = DiscardContext(
             client=self._client,
             task=task,
@@ -557,7 +556,7 @@ class UploadSession:
     # -- one task ---------------------------------------------------------------------------------
 
     async def _run(self, record: _Record) -> None:
-        protocol = protocol_for(record.snapshot.destination.protocol)
+        protocol = spec_for(record.snapshot.destination.protocol).create()
         started = record.snapshot.started_at or time.time()
         remaining = started + self.configuration.resource_timeout - time.time()
         try:
@@ -617,6 +616,7 @@ class UploadSession:
     async def _attempt(self, record: _Record, protocol: UploadProtocol) -> UploadError | None:
         """One attempt; returns the error to judge for a retry, or None when the task is done."""
         record.attempt_sent = 0
+        resumable = spec_for(record.snapshot.destination.protocol).resumable
         try:
             fingerprint = FileFingerprint.of(record.snapshot.path)
         except FileUnreadable as error:
@@ -629,7 +629,7 @@ class UploadSession:
             total_bytes=fingerprint.size,
             # A resumable protocol moves this to the server's offset (HEAD) before it sends; until
             # then the row keeps what it showed, instead of jumping back to an older offset.
-            bytes_sent=record.snapshot.bytes_sent if protocol.resumable else 0,
+            bytes_sent=record.snapshot.bytes_sent if resumable else 0,
             restarts_from_zero=False,
             retry_at=None,
         )

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .configuration import URL_CREDENTIALS, Destination, WireProtocol
-from .redaction import has_url_secrets, is_secret_header, redact_url
+from .configuration import Destination, destination_from_json, destination_to_json
+from .redaction import has_url_secrets, redact_url
 from .task import TaskSnapshot, TaskState
 from .text import printable, storable
 
@@ -102,26 +102,7 @@ def _destination_to_json(destination: Destination) -> str:
     cached = _destination_json.get(id(destination))
     if cached is not None and cached[0] is destination:
         return cached[1]
-    secret_headers = {k for k in destination.headers if is_secret_header(k)}
-    secret_headers |= {k for k in destination.unstored_secrets if k != URL_CREDENTIALS}
-    text = json.dumps(
-        {
-            # Secret values stay in memory (or the OS keyring): the URL without its credentials,
-            # and only the names of secret headers.
-            "url": redact_url(destination.url),
-            "url_secrets": has_url_secrets(destination.url)
-            or URL_CREDENTIALS in destination.unstored_secrets,
-            "protocol": destination.protocol.value,
-            "method": destination.method,
-            "headers": {k: v for k, v in destination.headers.items() if not is_secret_header(k)},
-            "secret_headers": sorted(secret_headers),
-            "field_name": destination.field_name,
-            "form_fields": dict(destination.form_fields),
-            "chunk_size": destination.chunk_size,
-            "path_field": destination.path_field,
-            "filename_star": destination.filename_star,
-        }
-    )
+    text = json.dumps(destination_to_json(destination))
     if len(_destination_json) >= 256:
         _destination_json.clear()
     _destination_json[id(destination)] = (destination, text)
@@ -132,22 +113,7 @@ def _destination_from_json(text: object) -> Destination:
     if not isinstance(text, str):
         raise RowUnreadable("no destination")
     try:
-        data = json.loads(text)
-        unstored = set(data.get("secret_headers") or ())
-        if data.get("url_secrets"):
-            unstored.add(URL_CREDENTIALS)
-        return Destination(
-            url=data["url"],
-            unstored_secrets=frozenset(unstored),
-            protocol=WireProtocol(data["protocol"]),
-            method=data.get("method"),
-            headers=data.get("headers") or {},
-            field_name=data.get("field_name") or "file",
-            form_fields=data.get("form_fields") or {},
-            chunk_size=data.get("chunk_size"),
-            path_field=data.get("path_field"),
-            filename_star=bool(data.get("filename_star")),
-        )
+        return destination_from_json(json.loads(text))
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise RowUnreadable(f"destination unreadable: {printable(str(error))[:80]}") from error
 

@@ -129,7 +129,7 @@ def adhoc_destination(args: argparse.Namespace) -> tuple[SavedDestination, Desti
         url=args.url,
         protocol=WireProtocol(args.protocol),
         method=args.method,
-        field_name=args.field,
+        field_name=args.field or "file",
         form_fields=dict(args.form),
         headers=dict(args.header),
         concurrency=args.concurrency or 4,

@@ -649,14 +649,7 @@ def _secret_names(destination: Destination) -> set[str]:
 def same_target(task: Destination, current: Destination) -> bool:
     """Whether a task's destination is still the destination's current one: same URL (its
     credentials included, where the task still has them), protocol, method, form, headers."""
-    if (
-        redact_url(task.url) != redact_url(current.url)
-        or task.protocol != current.protocol
-        or task.effective_method != current.effective_method
-        or task.field_name != current.field_name
-        or dict(task.form_fields) != dict(current.form_fields)
-        or task.chunk_size != current.chunk_size
-    ):
+    if redact_url(task.url) != redact_url(current.url) or task.options != current.options:
         return False
     if task.url != current.url and URL_CREDENTIALS not in task.unstored_secrets:
         return False

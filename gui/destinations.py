@@ -39,6 +39,7 @@ from core import Destination, SessionConfiguration, WireProtocol
 from core.configuration import URL_CREDENTIALS
 from core.inputs import parse_form_line, parse_header_line
 from core.redaction import has_url_secrets, is_secret_header, redact_url, redacted_headers, secret_values
+from core.registry import spec_for
 
 from .logging_setup import register_secret
 from .settings import AppSettings
@@ -324,14 +325,16 @@ class SavedDestination:
         """The core's destination with what ``secrets`` holds. A secret that is not at hand is named
         in ``unstored_secrets``: the core holds such a task back until it is given."""
         url = secrets.url if (self.url_secrets and secrets and secrets.url) else self.url
+        values = {
+            "method": self.method,
+            "field_name": self.field_name,
+            "form_fields": self.form_fields,
+            "chunk_size": self.chunk_size,
+        }
         return Destination(
             url=url,
-            protocol=self.protocol,
-            method=self.method,
+            options=spec_for(self.protocol).options.from_values(values, strict=False),
             headers={**self.headers, **self.secret_header_values(secrets)},
-            field_name=self.field_name,
-            form_fields=self.form_fields,
-            chunk_size=self.chunk_size if self.protocol == WireProtocol.TUS else None,
             unstored_secrets=self.missing_secrets(secrets),
         )
 

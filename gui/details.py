@@ -61,9 +61,10 @@ class DetailsDialog(QDialog):
         add(self.tr("Size:"), size)
         where = printable(redact_url(destination.url))
         add(
-            self.tr("Destination:"), f"{printable(destination_label)}\n{destination.effective_method} {where}"
+            self.tr("Destination:"),
+            f"{printable(destination_label)}\n{destination.options.method or destination.protocol} {where}",
         )
-        add(self.tr("Protocol:"), destination.protocol.value)
+        add(self.tr("Protocol:"), destination.protocol)
         add(self.tr("State:"), state_text(task, now=time.time()), name="state")
         sent = self.tr("{sent} of {total}").format(
             sent=format_bytes(task.bytes_sent), total=format_bytes(task.total_bytes)

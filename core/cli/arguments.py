@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from .. import inputs
 from ..configuration import WireProtocol
+from ..registry import protocol_names
 from ..text import printable
 from ..urls import InvalidURL, check_url
 
@@ -83,15 +84,11 @@ def parse_field(text: str) -> str:
 
 def add_destination_options(parser: argparse.ArgumentParser) -> None:
     """The options that describe where files go; the window's command line shares them."""
-    parser.add_argument(
-        "--protocol", choices=[p.value for p in WireProtocol], default=WireProtocol.MULTIPART.value
-    )
+    parser.add_argument("--protocol", choices=protocol_names(), default=WireProtocol.MULTIPART.value)
     parser.add_argument(
         "--method", type=parse_method, help="HTTP method (default: POST for multipart, PUT for raw)"
     )
-    parser.add_argument(
-        "--field", type=parse_field, default="file", help="form field name of the file (multipart)"
-    )
+    parser.add_argument("--field", type=parse_field, help="form field name of the file (multipart; file)")
     parser.add_argument(
         "--path-field",
         type=parse_field,
@@ -102,6 +99,7 @@ def add_destination_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--filename-star",
         action="store_true",
+        default=None,
         help="multipart: add an RFC 8187 filename* (for servers that read filename as latin1)",
     )
     parser.add_argument(

@@ -10,13 +10,12 @@ import sys
 import time
 from pathlib import Path
 
-from ..configuration import URL_CREDENTIALS, Destination, SessionConfiguration, WireProtocol
+from ..configuration import URL_CREDENTIALS, Destination, SessionConfiguration
 from ..errors import BatchRefused, SkyliftError
 from ..locking import SessionLock
 from ..manager import SessionManager
 from ..paths import default_state_dir
-from ..protocols import protocol_for
-from ..protocols.raw import check_batch as check_raw_batch
+from ..registry import spec_for
 from ..session import MissingSecrets
 from ..store import TaskStore
 from ..task import TaskSnapshot, TaskState
@@ -46,17 +45,17 @@ def session_configuration(args: argparse.Namespace, identifier: str) -> SessionC
 
 
 def destination_from_args(args: argparse.Namespace, url: str) -> Destination:
-    return Destination(
-        url=url,
-        protocol=WireProtocol(args.protocol),
-        method=args.method,
-        headers=dict(args.header),
-        field_name=args.field,
-        form_fields=dict(args.form),
-        chunk_size=args.chunk_size,
-        path_field=args.path_field,
-        filename_star=args.filename_star,
-    )
+    """The destination the options describe. An option of another protocol (``--chunk-size``
+    with a form upload) is refused rather than ignored (ValueError, a usage error)."""
+    given = {
+        "method": args.method,
+        "field_name": args.field,
+        "form_fields": dict(args.form) or None,
+        "path_field": args.path_field,
+        "filename_star": args.filename_star or None,
+        "chunk_size": args.chunk_size,
+    }
+    return Destination(url=url, protocol=args.protocol, headers=dict(args.header), **given)
 
 
 def warn_about_store(manager: SessionManager, reporter: Reporter) -> None:
@@ -83,12 +82,11 @@ async def upload(args: argparse.Namespace, manager: SessionManager) -> int:
     for problem in collected.problems:
         print(f"skipped {problem}", file=sys.stderr)
     destination = destination_from_args(args, args.url)
-    if destination.protocol is WireProtocol.RAW:
-        try:
-            check_raw_batch(destination.url, [name for _, name in collected.files])
-        except BatchRefused as refused:
-            print(f"skylift-cli: nothing was sent: {refused}", file=sys.stderr)
-            return EXIT_USAGE
+    try:
+        destination.options.check_batch(destination.url, [name for _, name in collected.files])
+    except BatchRefused as refused:
+        print(f"skylift-cli: nothing was sent: {refused}", file=sys.stderr)
+        return EXIT_USAGE
     reporter = Reporter(json_lines=args.json)
     warn_about_store(manager, reporter)
     identifier = args.session or f"cli-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
@@ -100,7 +98,7 @@ async def upload(args: argparse.Namespace, manager: SessionManager) -> int:
         # A file whose unfinished resumable upload to this destination is on record continues
         # from the server's offset instead of starting over (one indexed lookup for all files).
         previous: dict[Path, TaskSnapshot] = {}
-        if protocol_for(destination.protocol).resumable:
+        if spec_for(destination.protocol).resumable:
             paths = [path for path, _ in collected.files]
             previous = await asyncio.to_thread(manager.store.find_unfinished_uploads, paths, destination)
         fresh, adopted = [], []

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 
@@ -142,17 +142,17 @@ class DiscardContext:
     timeout: httpx.Timeout
 
 
-class UploadProtocol(Protocol):
-    """A protocol may also define ``async def discard(self, context: DiscardContext) -> None``:
-    the session calls it (in the background) when a task with resume data is cancelled, so that a
-    resumable protocol can release what the server holds (tus: ``DELETE``, termination)."""
-
-    # Whether an interrupted attempt can continue from the server's offset.
-    resumable: bool
+class UploadProtocol:
+    """One wire protocol's attempts. The session owns retries, timeouts, states and events; a
+    protocol sends the bytes. Registered with its options in ``core.registry``."""
 
     async def send(self, context: AttemptContext) -> UploadResponse:
         """Make one attempt. Raise ``UploadError`` (or let httpx errors through) on failure."""
-        ...
+        raise NotImplementedError
+
+    async def discard(self, context: DiscardContext) -> None:
+        """A task with resume data was cancelled: release what the server holds (tus: DELETE).
+        Runs in the background; nothing to do by default."""
 
 
 def merge_headers(*layers: Mapping[str, str]) -> dict[str, str]:

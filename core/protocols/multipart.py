@@ -5,12 +5,15 @@ from __future__ import annotations
 import mimetypes
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import ClassVar
 from urllib.parse import quote
 
+from ..registry import ProtocolOptions, ProtocolSpec, register
 from ..text import wire_text
-from .base import AttemptContext, UploadResponse, send_file_request
+from .base import AttemptContext, UploadProtocol, UploadResponse, send_file_request
 
-__all__ = ["MultipartProtocol", "multipart_envelope", "quote_header_parameter"]
+__all__ = ["MultipartOptions", "MultipartProtocol", "multipart_envelope", "quote_header_parameter"]
 
 
 def quote_header_parameter(value: str) -> str:
@@ -61,29 +64,64 @@ def multipart_envelope(
     return "".join(lines).encode("utf-8"), f"\r\n--{boundary}--\r\n".encode("ascii")
 
 
-class MultipartProtocol:
-    resumable = False
+@dataclass(frozen=True, kw_only=True)
+class MultipartOptions(ProtocolOptions):
+    protocol: ClassVar[str] = "multipart"
+    # The boundary travels in it.
+    fixed_headers: ClassVar[frozenset[str]] = frozenset({"content-type"})
 
+    method: str = "POST"
+    field_name: str = "file"
+    form_fields: Mapping[str, str] = field(default_factory=dict)
+    # Also send each file's relative path ("album/2026/a.jpg") in a form field of this name,
+    # before the file, for servers that keep only the base name of ``filename`` (Django, multer,
+    # busboy by default); Uppy and Dropzone do the same ("relativePath", "fullPath").
+    path_field: str | None = None
+    # Add ``filename*=UTF-8''...`` (RFC 8187) for servers that read ``filename`` as latin1 (multer,
+    # busboy by default) but understand the extended form.
+    filename_star: bool = False
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "method", self.method.upper())
+        if not self.field_name:
+            raise ValueError("a form upload needs a field name")
+
+
+class MultipartProtocol(UploadProtocol):
     async def send(self, context: AttemptContext) -> UploadResponse:
         task = context.task
+        options = task.destination.options
+        assert isinstance(options, MultipartOptions)
         destination = task.destination
         # Random per attempt: 32 hex digits cannot plausibly occur in the file's content.
         boundary = f"skylift-{secrets.token_hex(16)}"
         content_type = mimetypes.guess_type(task.relative_name)[0] or "application/octet-stream"
         prefix, suffix = multipart_envelope(
             boundary=boundary,
-            field_name=destination.field_name,
+            field_name=options.field_name,
             filename=task.relative_name,
             content_type=content_type,
-            form_fields=destination.form_fields,
-            path_field=destination.path_field,
-            filename_star=destination.filename_star,
+            form_fields=options.form_fields,
+            path_field=options.path_field,
+            filename_star=options.filename_star,
         )
         return await send_file_request(
             context,
-            method=destination.effective_method,
+            method=options.method,
             url=destination.url,
             headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
             prefix=prefix,
             suffix=suffix,
         )
+
+
+register(
+    ProtocolSpec(
+        name=MultipartOptions.protocol,
+        label="Form upload (multipart/form-data)",
+        resumable=False,
+        options=MultipartOptions,
+        create=MultipartProtocol,
+    )
+)

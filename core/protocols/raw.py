@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
 from urllib.parse import quote
 
 from ..errors import BatchRefused
+from ..registry import ProtocolOptions, ProtocolSpec, register
 from ..text import printable
-from .base import AttemptContext, UploadResponse, send_file_request
+from .base import AttemptContext, UploadProtocol, UploadResponse, send_file_request
 from .webdav import MISSING_PARENT, Collections
 
-__all__ = ["RawProtocol", "check_batch", "raw_target_url"]
+__all__ = ["RawOptions", "RawProtocol", "check_batch", "raw_target_url"]
 
 
 def raw_target_url(url: str, relative_name: str) -> str:
@@ -39,26 +42,35 @@ def check_batch(url: str, names: Sequence[str]) -> None:
         seen.add(name)
 
 
-class RawProtocol:
-    resumable = False
+@dataclass(frozen=True, kw_only=True)
+class RawOptions(ProtocolOptions):
+    protocol: ClassVar[str] = "raw"
 
+    method: str = "PUT"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "method", self.method.upper())
+
+    def check_batch(self, url: str, names: Sequence[str]) -> None:
+        check_batch(url, names)
+
+
+class RawProtocol(UploadProtocol):
     async def send(self, context: AttemptContext) -> UploadResponse:
         task = context.task
         destination = task.destination
+        method = destination.options.method or "PUT"
         content_type = mimetypes.guess_type(task.relative_name)[0] or "application/octet-stream"
         # A tree PUT into a folder URL: its folders must exist first on a WebDAV server.
-        into_folders = (
-            destination.effective_method == "PUT"
-            and destination.url.endswith("/")
-            and "/" in task.relative_name
-        )
+        into_folders = method == "PUT" and destination.url.endswith("/") and "/" in task.relative_name
         collections = Collections(context) if into_folders else None
         if collections is not None:
             await collections.ensure(destination.url, task.relative_name)
         for last_try in (False, True):
             response = await send_file_request(
                 context,
-                method=destination.effective_method,
+                method=method,
                 url=raw_target_url(destination.url, task.relative_name),
                 headers={},
                 defaults={"Content-Type": content_type},
@@ -69,3 +81,14 @@ class RawProtocol:
             context.set_confirmed_offset(0)
             await collections.ensure(destination.url, task.relative_name, again=True)
         raise AssertionError("unreachable")
+
+
+register(
+    ProtocolSpec(
+        name=RawOptions.protocol,
+        label="Raw file body (PUT to a folder URL)",
+        resumable=False,
+        options=RawOptions,
+        create=RawProtocol,
+    )
+)

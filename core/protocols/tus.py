@@ -41,12 +41,13 @@ import time
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
 from ..errors import FileChanged, FileUnreadable, ServerStatusError, UploadError
 from ..redaction import is_secret_header, redact_url
+from ..registry import ProtocolOptions, ProtocolSpec, register
 from ..retry import parse_retry_after
 from ..streams import CHUNK_SIZE, FileFingerprint
 from ..text import printable, wire_text
@@ -55,6 +56,7 @@ from ..urls import resolve_location, same_origin
 from .base import (
     AttemptContext,
     DiscardContext,
+    UploadProtocol,
     UploadResponse,
     merge_headers,
     send_capped,
@@ -66,6 +68,7 @@ __all__ = [
     "CREATION_WITH_UPLOAD_LIMIT",
     "MIN_PART_SIZE",
     "TUS_VERSION",
+    "TusOptions",
     "TusProtocol",
     "TusServerFault",
     "TusServerInfo",
@@ -220,9 +223,23 @@ class _UploadGone(Exception):
         self.why = why
 
 
-class TusProtocol:
-    resumable = True
+@dataclass(frozen=True, kw_only=True)
+class TusOptions(ProtocolOptions):
+    protocol: ClassVar[str] = "tus"
+    # tus sends its own media type (application/offset+octet-stream).
+    fixed_headers: ClassVar[frozenset[str]] = frozenset({"content-type"})
 
+    # Bytes per PATCH, for servers or proxies that limit request bodies; None sends the rest of the
+    # file in one PATCH (fastest). Memory stays flat either way.
+    chunk_size: int | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.chunk_size is not None and self.chunk_size < 1:
+            raise ValueError("the chunk size must be positive")
+
+
+class TusProtocol(UploadProtocol):
     async def send(self, context: AttemptContext) -> UploadResponse:
         return await _TusAttempt(context).run()
 
@@ -298,7 +315,9 @@ class _TusAttempt:
         self.fingerprint = context.fingerprint
         self.endpoint = context.task.destination.url
         self.headers = merge_headers(context.headers, {"Tus-Resumable": TUS_VERSION})
-        self.chunk_size = context.task.destination.chunk_size
+        options = context.task.destination.options
+        assert isinstance(options, TusOptions)
+        self.chunk_size = options.chunk_size
         self.info = TusServerInfo(known=False)
         self.upload_url: str | None = None
         self.expires: str | None = None
@@ -732,3 +751,14 @@ def _too_large(size: int, limit: int | None, response: UploadResponse | str) -> 
     else:
         message = f"the server refused a {format_size(size)} upload"
     return ServerStatusError(413, "Payload Too Large", message)
+
+
+register(
+    ProtocolSpec(
+        name=TusOptions.protocol,
+        label="tus resumable upload",
+        resumable=True,
+        options=TusOptions,
+        create=TusProtocol,
+    )
+)

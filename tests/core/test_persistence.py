@@ -94,7 +94,7 @@ async def test_store_keeps_tasks_states_bytes_errors_and_responses(
     assert failed["error"] == "HTTP 413 Payload Too Large: too big"
     assert failed["http_status"] == 413
     assert failed["response_text"] == '{"message": "too big"}'
-    assert json.loads(failed["destination"])["form_fields"] == {"a": "b"}
+    assert json.loads(failed["destination"])["options"]["form_fields"] == {"a": "b"}
 
     assert stored[held.task_id]["relative_name"] == "dir/big.bin"
     assert stored[held.task_id]["state"] == "completed"

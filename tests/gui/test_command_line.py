@@ -82,7 +82,9 @@ def test_every_option_survives_the_hand_over(ca_file: Path) -> None:
     )
     assert secrets.url == args.url and dict(secrets.headers) == {"Authorization": "Bearer t0k-55aa"}
     core = destination.core_destination(secrets)
-    assert core.url == args.url and core.chunk_size == 50 << 20 and core.unstored_secrets == frozenset()
+    assert (
+        core.url == args.url and core.options.chunk_size == 50 << 20 and core.unstored_secrets == frozenset()
+    )
     configuration = destination.session_configuration(secrets)
     assert configuration.ca_file == ca_file and configuration.bandwidth_limit == 2 << 20
     assert configuration.max_concurrent_uploads == 3 and configuration.request_timeout == 30
