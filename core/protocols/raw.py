@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 from urllib.parse import quote
 
-from ..errors import BatchRefused
+from ..errors import BatchRefused, UploadError
 from ..registry import ProtocolOptions, ProtocolSpec, register
 from ..text import printable
 from .base import AttemptContext, UploadProtocol, UploadResponse, send_file_request
@@ -75,8 +75,12 @@ class RawProtocol(UploadProtocol):
                 headers={},
                 defaults={"Content-Type": content_type},
             )
-            if collections is None or last_try or response.status not in MISSING_PARENT:
+            if collections is None or response.status not in MISSING_PARENT:
                 return response
+            if last_try:
+                # The folders were asked for twice and the server still has none (nginx with
+                # PUT but no MKCOL in dav_methods answers 405 either way): retrying cannot help.
+                raise _cannot_make_folders(collections, response)
             # The folder went away since it was made (or was never there): once more.
             context.set_confirmed_offset(0)
             await collections.ensure(destination.url, task.relative_name, again=True)
@@ -92,3 +96,13 @@ register(
         create=RawProtocol,
     )
 )
+
+
+def _cannot_make_folders(collections: Collections, response: UploadResponse) -> UploadError:
+    answers = ", ".join(str(status) for status in sorted(set(collections.answers.values()))) or "nothing"
+    return UploadError(
+        f"HTTP {response.status}: the server has no folder for this file and did not make one "
+        f"(MKCOL answered {answers}); allow MKCOL on the server (or, with nginx, create_full_put_path)",
+        request=response.summaries()[0],
+        response=response.summaries()[1],
+    )

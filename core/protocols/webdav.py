@@ -45,6 +45,8 @@ class Collections:
     def __init__(self, context: AttemptContext) -> None:
         self.context = context
         self._known = _known_per_client.setdefault(context.client, {})
+        # The MKCOL answers of this attempt, by folder URL: said when a PUT still finds no folder.
+        self.answers: dict[str, int] = {}
 
     async def ensure(self, base_url: str, relative_name: str, *, again: bool = False) -> None:
         """Make every folder of ``relative_name`` under ``base_url`` (a folder URL, ending in /)."""
@@ -77,6 +79,7 @@ class Collections:
             "MKCOL", url, headers=self.context.headers, timeout=self.context.timeout
         )
         response = await send_capped(client, request)
+        self.answers[url] = response.status
         if response.status in _EXISTS:
             return True
         if response.status == 409 and not walked:
