@@ -1,8 +1,13 @@
-"""Skylift's upload engine: asyncio + httpx, no Qt. The GUI and the CLI both drive it."""
+"""Skylift's upload engine: asyncio + httpx, no Qt. The GUI and the CLI both drive it.
+
+The public names are these (``tests/core/test_public_api.py`` pins them); everything else is a
+module's own business.
+"""
 
 from __future__ import annotations
 
-from .configuration import Destination, SessionConfiguration, WireProtocol
+from .batch import BatchStatus, BatchTracker
+from .configuration import URL_CREDENTIALS, Destination, SessionConfiguration, WireProtocol
 from .delegate import SessionDelegate
 from .errors import (
     BatchRefused,
@@ -11,8 +16,10 @@ from .errors import (
     FileProblem,
     FileUnreadable,
     FileVanished,
+    RequestSummary,
     RequestTimeout,
     ResourceTimeout,
+    ResponseSummary,
     RetriesExhausted,
     ServerStatusError,
     SessionError,
@@ -27,20 +34,29 @@ from .errors import (
     UploadError,
 )
 from .manager import SessionManager
+from .registry import ProtocolOptions, ProtocolSpec, protocol_names, spec_for
 from .retry import RetryPolicy
-from .session import UploadSession
+from .session import MissingSecrets, SessionState, UploadSession
 from .task import TaskSnapshot, TaskState
 
 __all__ = [
+    "URL_CREDENTIALS",
     "BatchRefused",
+    "BatchStatus",
+    "BatchTracker",
     "CertificateError",
     "Destination",
     "FileChanged",
     "FileProblem",
     "FileUnreadable",
     "FileVanished",
+    "MissingSecrets",
+    "ProtocolOptions",
+    "ProtocolSpec",
+    "RequestSummary",
     "RequestTimeout",
     "ResourceTimeout",
+    "ResponseSummary",
     "RetriesExhausted",
     "RetryPolicy",
     "ServerStatusError",
@@ -50,6 +66,7 @@ __all__ = [
     "SessionIdentifierInUse",
     "SessionInvalidated",
     "SessionManager",
+    "SessionState",
     "SkyliftError",
     "StateStoreBusy",
     "StateStoreError",
@@ -61,4 +78,6 @@ __all__ = [
     "UploadError",
     "UploadSession",
     "WireProtocol",
+    "protocol_names",
+    "spec_for",
 ]

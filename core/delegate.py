@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .errors import UploadError
-    from .session import UploadSession
+    from .session import SessionState, UploadSession
     from .task import TaskSnapshot
 
 __all__ = ["SessionDelegate"]
@@ -35,6 +35,12 @@ class SessionDelegate:
 
     def did_complete(self, session: UploadSession, task: TaskSnapshot, error: UploadError | None) -> None:
         """A task reached a final state: completed (``error is None``), failed or cancelled."""
+
+    def did_remove_tasks(self, session: UploadSession, task_ids: list[int]) -> None:
+        """Tasks were removed from the session (``remove``): they have no completion event."""
+
+    def session_did_change_state(self, session: UploadSession, state: SessionState) -> None:
+        """The session was held, runs again, is closing or closed."""
 
     def did_finish_events(self, session: UploadSession) -> None:
         """Every task has reached a final state after work was done in this session."""

@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
+from .batch import BatchTracker
 from .configuration import SessionConfiguration
 from .delegate import SessionDelegate
 from .errors import SessionIdentifierInUse
@@ -26,7 +27,11 @@ class SessionManager:
         before it counts as failed (and is retried)."""
         self.state_dir = Path(state_dir) if state_dir is not None else default_state_dir()
         self.store = TaskStore(self.state_dir, busy_timeout=busy_timeout)
+        # The only registry of live sessions (by identifier), and those being opened.
         self._sessions: dict[str, UploadSession] = {}
+        self._opening: set[str] = set()
+        # The batch across every session (see core.batch).
+        self.batch = BatchTracker()
 
     @property
     def recovery_notice(self) -> str | None:
@@ -59,27 +64,68 @@ class SessionManager:
     def persisted_session_ids(self) -> list[str]:
         return self.store.session_ids()
 
-    def create_session(
+    async def open_session(
         self, configuration: SessionConfiguration, delegate: SessionDelegate | None = None
     ) -> UploadSession:
         """A new live session; with the identifier of an earlier run it re-attaches to that run's
-        unfinished tasks, which continue at once. Raises ``SessionIdentifierInUse``."""
+        unfinished tasks, which continue at once. The tasks are read in a worker thread: a queue
+        of 10,000 never stalls the loop. Raises ``SessionIdentifierInUse``."""
         identifier = configuration.identifier
-        if identifier in self._sessions:
-            raise SessionIdentifierInUse(identifier)
-        lock = SessionLock.acquire(self.state_dir / "sessions", identifier)
+        self._claim(identifier)
         try:
-            session = UploadSession(
-                configuration,
-                delegate=delegate,
-                store=self.store,
-                lock=lock,
-                on_invalidated=self._forget,
-            )
-        except BaseException:
-            lock.release()
-            raise
-        self._sessions[identifier] = session
+            lock = SessionLock.acquire(self.state_dir / "sessions", identifier)
+            try:
+                stored = await asyncio.to_thread(self.store.load, identifier)
+                return self._register(
+                    UploadSession(
+                        configuration,
+                        delegate=delegate,
+                        store=self.store,
+                        lock=lock,
+                        on_invalidated=self._forget,
+                        stored=stored,
+                    )
+                )
+            except BaseException:
+                lock.release()
+                raise
+        finally:
+            self._opening.discard(identifier)
+
+    def create_session(
+        self, configuration: SessionConfiguration, delegate: SessionDelegate | None = None
+    ) -> UploadSession:
+        """``open_session`` for scripts and tests: the same, but the tasks are read right here,
+        on the loop."""
+        identifier = configuration.identifier
+        self._claim(identifier)
+        try:
+            lock = SessionLock.acquire(self.state_dir / "sessions", identifier)
+            try:
+                return self._register(
+                    UploadSession(
+                        configuration,
+                        delegate=delegate,
+                        store=self.store,
+                        lock=lock,
+                        on_invalidated=self._forget,
+                    )
+                )
+            except BaseException:
+                lock.release()
+                raise
+        finally:
+            self._opening.discard(identifier)
+
+    def _claim(self, identifier: str) -> None:
+        if identifier in self._sessions or identifier in self._opening:
+            raise SessionIdentifierInUse(identifier)
+        self._opening.add(identifier)
+
+    def _register(self, session: UploadSession) -> UploadSession:
+        self._sessions[session.identifier] = session
+        session.add_observer(self.batch)
+        self.batch.track(session.tasks())
         return session
 
     def _forget(self, session: UploadSession) -> None:

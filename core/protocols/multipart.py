@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 from urllib.parse import quote
 
+from ..configuration import WireProtocol
 from ..registry import ProtocolOptions, ProtocolSpec, register
 from ..text import wire_text
 from .base import AttemptContext, UploadProtocol, UploadResponse, send_file_request
@@ -66,7 +67,7 @@ def multipart_envelope(
 
 @dataclass(frozen=True, kw_only=True)
 class MultipartOptions(ProtocolOptions):
-    protocol: ClassVar[str] = "multipart"
+    protocol: ClassVar[str] = WireProtocol.MULTIPART
     # The boundary travels in it.
     fixed_headers: ClassVar[frozenset[str]] = frozenset({"content-type"})
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 from urllib.parse import quote
 
+from ..configuration import WireProtocol
 from ..errors import BatchRefused, UploadError
 from ..registry import ProtocolOptions, ProtocolSpec, register
 from ..text import printable
@@ -44,7 +45,7 @@ def check_batch(url: str, names: Sequence[str]) -> None:
 
 @dataclass(frozen=True, kw_only=True)
 class RawOptions(ProtocolOptions):
-    protocol: ClassVar[str] = "raw"
+    protocol: ClassVar[str] = WireProtocol.RAW
 
     method: str = "PUT"
 

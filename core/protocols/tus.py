@@ -45,6 +45,7 @@ from typing import Any, ClassVar
 
 import httpx
 
+from ..configuration import WireProtocol
 from ..errors import FileChanged, FileUnreadable, ServerStatusError, UploadError
 from ..redaction import is_secret_header, redact_url
 from ..registry import ProtocolOptions, ProtocolSpec, register
@@ -225,7 +226,7 @@ class _UploadGone(Exception):
 
 @dataclass(frozen=True, kw_only=True)
 class TusOptions(ProtocolOptions):
-    protocol: ClassVar[str] = "tus"
+    protocol: ClassVar[str] = WireProtocol.TUS
     # tus sends its own media type (application/offset+octet-stream).
     fixed_headers: ClassVar[frozenset[str]] = frozenset({"content-type"})
 
