@@ -222,7 +222,7 @@ async def test_checksum_parts_without_a_chunk_size(
 ) -> None:
     """With checksums on and no chunk size, PATCHes are split into parts (each hashed while the
     previous one is sent) so that a 460 re-sends one part, not the file."""
-    monkeypatch.setattr("core.protocols.tus.CHECKSUM_PART_SIZE", 3 * MiB)
+    monkeypatch.setattr("core.protocols.tus.attempt.CHECKSUM_PART_SIZE", 3 * MiB)
     scripted_tus.extensions.append("checksum")
     scripted_tus.checksum_algorithms = ["sha1"]
     source = random_file(tmp_path / "parts.bin", 7 * MiB)
