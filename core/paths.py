@@ -9,7 +9,7 @@ import platformdirs
 
 __all__ = ["APP_NAME", "default_state_dir"]
 
-APP_NAME = "Skylift"
+from .identity import APP_NAME
 
 
 def default_state_dir() -> Path:

@@ -13,6 +13,7 @@ import truststore
 
 from .errors import CertificateError, RequestSummary, RequestTimeout, TransferError, UploadError
 from .http1 import Http1Transport
+from .identity import USER_AGENT
 from .redaction import redact_url
 from .units import format_size
 
@@ -58,7 +59,7 @@ def create_client(*, max_connections: int, ca_file: Path | None) -> httpx.AsyncC
         # Timeouts are set per request from the session configuration.
         timeout=None,
         follow_redirects=False,
-        headers={"User-Agent": "Skylift/0.1"},
+        headers={"User-Agent": USER_AGENT},
     )
 
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core import SessionIdentifierInUse, SessionManager, SkyliftError, WireProtocol
 from core.cli.arguments import add_destination_options, add_state_options, add_transfer_options, parse_url
+from core.identity import APP_NAME
 from core.paths import default_state_dir
 from core.redaction import REDACTED, is_secret_header, redact_url
 
@@ -54,7 +55,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-APP_NAME = "Skylift"
+
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 

@@ -24,11 +24,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from core.identity import APP_ID
+
 __all__ = ["APP_ID", "install_desktop_entry", "launch_command", "uninstall_desktop_entry", "xdg_data_home"]
 
 # Reverse-DNS id: the .desktop and metainfo file names, the icon name, the Wayland app_id
 # (QGuiApplication.setDesktopFileName) and the D-Bus-style name all use it.
-APP_ID = "io.github.skylift.Skylift"
 
 
 def xdg_data_home() -> Path:

@@ -37,6 +37,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from core import Destination, SessionConfiguration, WireProtocol
 from core.configuration import URL_CREDENTIALS
+from core.identity import KEYRING_SERVICE
 from core.inputs import parse_form_line, parse_header_line
 from core.redaction import has_url_secrets, is_secret_header, redact_url, redacted_headers, secret_values
 from core.registry import spec_for
@@ -59,7 +60,7 @@ __all__ = [
     "parse_headers",
 ]
 
-KEYRING_SERVICE = "Skylift"
+
 ADHOC_ID = "adhoc"
 SESSION_PREFIX = "gui"
 # A keyring entry that holds more than a token is a JSON object with this marker; anything else

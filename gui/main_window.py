@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 )
 
 from core import TaskSnapshot, TaskState
+from core.identity import APP_NAME
 from core.redaction import redact_url
 from core.text import printable
 
@@ -62,7 +63,7 @@ from .settings import AppSettings
 
 __all__ = ["MainWindow"]
 
-APP_NAME = "Skylift"
+
 _ACTIVE = (TaskState.UPLOADING, TaskState.PROCESSING, TaskState.RETRY_WAIT)
 _RUNNABLE = (TaskState.QUEUED, TaskState.INTERRUPTED)
 _MANAGE = "__manage__"

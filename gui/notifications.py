@@ -29,6 +29,8 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QSystemTrayIcon
 
+from core.identity import APP_ID, APP_NAME
+
 from .resources import icon_path
 
 __all__ = [
@@ -45,9 +47,9 @@ log = logging.getLogger(__name__)
 
 # Long enough to be read; the server may override it (and keeps its own history).
 DEFAULT_TIMEOUT_MS = 10_000
-APP_NAME = "Skylift"
+
 # The .desktop file's name without ".desktop" (resources/, gui/desktop_integration.py).
-DESKTOP_ENTRY = "io.github.skylift.Skylift"
+DESKTOP_ENTRY = APP_ID
 
 
 class NotifierState(enum.Enum):
