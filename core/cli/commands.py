@@ -87,30 +87,25 @@ async def upload(args: argparse.Namespace, manager: SessionManager) -> int:
     except BatchRefused as refused:
         print(f"skylift-cli: nothing was sent: {refused}", file=sys.stderr)
         return EXIT_USAGE
-    reporter = Reporter(json_lines=args.json)
+    reporter = Reporter(json_lines=args.json, batch=manager.batch)
     warn_about_store(manager, reporter)
     identifier = args.session or f"cli-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
-    session = manager.create_session(session_configuration(args, identifier), reporter)
+    session = await manager.open_session(session_configuration(args, identifier), reporter)
     try:
         warn_set_aside(manager, reporter)
-        reporter.expect([t for t in session.tasks() if not t.state.is_final])
-        already = {t.task_id for t in session.tasks()}
         # A file whose unfinished resumable upload to this destination is on record continues
         # from the server's offset instead of starting over (one indexed lookup for all files).
         previous: dict[Path, TaskSnapshot] = {}
         if spec_for(destination.protocol).resumable:
             paths = [path for path, _ in collected.files]
             previous = await asyncio.to_thread(manager.store.find_unfinished_uploads, paths, destination)
-        fresh, adopted = [], []
+        fresh = []
         for path, name in collected.files:
             earlier = previous.get(path)
-            task = session.adopt(earlier, destination) if earlier else None
-            if task is None:
+            if earlier is None or session.adopt(earlier, destination) is None:
                 fresh.append((path, name))
-            elif not (task.session_id == session.identifier and task.task_id in already):
-                adopted.append(task)
         # Unreadable files come back as failed tasks, reported like any other failure.
-        reporter.expect(adopted + session.upload_files(fresh, destination))
+        session.upload_files(fresh, destination)
         await session.wait_until_quiet()
     finally:
         reporter.close()
@@ -121,7 +116,7 @@ async def resume(args: argparse.Namespace, manager: SessionManager) -> int:
     """Continue every session with unfinished work (or ``--session``) with the transfer settings it
     ran with. Secrets were never stored: ``--header``/``--url`` give them again, and tasks whose
     secrets are still missing are named, left as they are (resumable), and make the exit status 1."""
-    reporter = Reporter(json_lines=args.json)
+    reporter = Reporter(json_lines=args.json, batch=manager.batch)
     warn_about_store(manager, reporter)
     stored = await asyncio.to_thread(manager.store.all_tasks)
     unfinished = {t.session_id for t in stored if not t.state.is_final}
@@ -136,7 +131,7 @@ async def resume(args: argparse.Namespace, manager: SessionManager) -> int:
                     manager.stored_configuration, identifier, **transfer_options(args)
                 )
                 configuration = dataclasses.replace(configuration, default_headers=dict(args.header))
-                session = manager.create_session(configuration, reporter)
+                session = await manager.open_session(configuration, reporter)
             except SkyliftError as error:
                 print(f"skipped session {printable(identifier)}: {error}", file=sys.stderr)
                 continue
@@ -146,7 +141,6 @@ async def resume(args: argparse.Namespace, manager: SessionManager) -> int:
                 print(describe_missing(identifier, missing), file=sys.stderr)
             # Paused tasks are held on purpose; resume means continue them too.
             session.resume_all()
-            reporter.expect([t for t in session.tasks() if not t.state.is_final])
             sessions.append(session)
         if not sessions:
             print("nothing to resume", file=sys.stderr)

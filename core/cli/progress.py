@@ -1,5 +1,5 @@
-"""The CLI's progress line on a terminal: files done, bytes, speed and time left, in the units of
-``core.units``, redrawn at most four times a second; other lines are printed above it."""
+"""The CLI's progress line on a terminal: the batch's files, bytes, speed and time left, in the units
+of ``core.units``, redrawn at most four times a second; other lines are printed above it."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import time
 from collections import deque
 from typing import IO
 
+from ..batch import BatchStatus
 from ..units import format_rate, format_size
 
 __all__ = ["ProgressLine"]
@@ -28,20 +29,21 @@ def format_eta(seconds: float) -> str:
 
 
 class ProgressLine:
+    """Draws the batch (``core.batch``): files settled of files, bytes, speed, time left."""
+
     def __init__(self, stream: IO[str]) -> None:
         self.stream = stream
-        self.total = 0
-        self.sent = 0
-        self.files_done = 0
-        self.files_expected = 0
+        self._status: BatchStatus | None = None
         self._samples: deque[tuple[float, int]] = deque()
         self._drawn_at = 0.0
         self._shown = False
 
-    def advance(self, count: int) -> None:
-        self.sent += count
+    def show(self, status: BatchStatus | None) -> None:
+        if status is None:
+            return  # the batch ended: its last state stays on the line
+        self._status = status
         now = time.monotonic()
-        self._samples.append((now, self.sent))
+        self._samples.append((now, status.done_bytes))
         while self._samples and now - self._samples[0][0] > _SPEED_WINDOW:
             self._samples.popleft()
         if now - self._drawn_at >= _REDRAW_INTERVAL:
@@ -51,23 +53,29 @@ class ProgressLine:
         if len(self._samples) < 2:
             return 0.0
         (start, first), (end, last) = self._samples[0], self._samples[-1]
-        return (last - first) / (end - start) if end > start else 0.0
+        return max(0.0, (last - first) / (end - start)) if end > start else 0.0
 
     def text(self) -> str:
+        status = self._status
+        if status is None:
+            return ""
+        settled = status.completed + status.failed + status.cancelled
         parts = [
-            f"{self.files_done}/{self.files_expected} files",
-            f"{format_size(self.sent)} of {format_size(self.total)}",
+            f"{settled}/{status.files} files",
+            f"{format_size(status.done_bytes)} of {format_size(status.total_bytes)}",
         ]
         speed = self.speed()
         if speed > 0:
             parts.append(format_rate(speed))
-            eta = format_eta((self.total - self.sent) / speed)
+            eta = format_eta((status.total_bytes - status.done_bytes) / speed)
             if eta:
                 parts.append(f"{eta} left")
         return "  ".join(parts)
 
     def draw(self) -> None:
         self._drawn_at = time.monotonic()
+        if self._status is None:
+            return
         width = shutil.get_terminal_size((80, 24)).columns
         self.stream.write("\r" + self.text()[: max(10, width - 1)] + "\x1b[K")
         self.stream.flush()

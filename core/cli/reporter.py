@@ -6,9 +6,9 @@ sequence."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
 from typing import IO, Any
 
+from ..batch import BatchTracker
 from ..delegate import SessionDelegate
 from ..errors import UploadError
 from ..redaction import redact_url
@@ -43,23 +43,25 @@ def _shown_url(url: object) -> str | None:
 class Reporter(SessionDelegate):
     """Progress bars on a terminal, one JSON line per file with --json, quiet otherwise."""
 
-    def __init__(self, *, json_lines: bool, stream: IO[str] = sys.stdout, err: IO[str] = sys.stderr):
+    def __init__(
+        self,
+        *,
+        json_lines: bool,
+        batch: BatchTracker | None = None,
+        stream: IO[str] = sys.stdout,
+        err: IO[str] = sys.stderr,
+    ) -> None:
         self.json_lines = json_lines
         self.stream = stream
         self.err = err
         self.failed = 0
         self.completed = 0
-        self.expected = 0
-        self._sent: dict[int, int] = {}
         self._progress = ProgressLine(err) if err.isatty() and not json_lines else None
+        if self._progress is not None and batch is not None:
+            # The line shows the batch, across every session the command runs.
+            batch.on_change(self._progress.show)
+            batch.on_finished(self._progress.show)
         self._store_problem: str | None = None
-
-    def expect(self, tasks: Sequence[TaskSnapshot]) -> None:
-        self.expected += len(tasks)
-        if self._progress is not None:
-            self._progress.files_expected = self.expected
-            self._progress.total += sum(t.total_bytes for t in tasks)
-            self._progress.draw()
 
     def warn(self, text: str) -> None:
         """A line on stderr that does not garble the progress line."""
@@ -79,20 +81,6 @@ class Reporter(SessionDelegate):
         else:
             print(line, file=self.err, flush=True)
 
-    def did_send_body_data(
-        self, session: UploadSession, task: TaskSnapshot, sent: int, total: int, expected: int
-    ) -> None:
-        if self._progress is not None:
-            previous = self._sent.get(task.task_id, 0)
-            self._sent[task.task_id] = total
-            self._progress.advance(total - previous)
-
-    def task_did_change_state(self, session: UploadSession, task: TaskSnapshot) -> None:
-        # A retry from zero (or a resume from the server's offset) moves the count with it.
-        if self._progress is not None and task.bytes_sent != self._sent.get(task.task_id, task.bytes_sent):
-            self._progress.advance(task.bytes_sent - self._sent[task.task_id])
-            self._sent[task.task_id] = task.bytes_sent
-
     def did_complete(self, session: UploadSession, task: TaskSnapshot, error: UploadError | None) -> None:
         if error is None:
             self.completed += 1
@@ -105,8 +93,6 @@ class Reporter(SessionDelegate):
             print(json_text(task_record(task)), file=self.stream, flush=True)
             return
         name = printable(task.relative_name)
-        if self._progress is not None:
-            self._progress.files_done = self.completed + self.failed
         if task.state is TaskState.COMPLETED:
             if self._progress is not None:
                 size = format_size(task.total_bytes)
