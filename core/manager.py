@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .batch import BatchTracker
@@ -14,7 +14,7 @@ from .errors import SessionIdentifierInUse
 from .locking import SessionLock
 from .paths import default_state_dir
 from .session import UploadSession
-from .store import TaskStore
+from .store import StoredTasks, TaskStore
 
 __all__ = ["SessionManager"]
 
@@ -70,59 +70,50 @@ class SessionManager:
         """A new live session; with the identifier of an earlier run it re-attaches to that run's
         unfinished tasks, which continue at once. The tasks are read in a worker thread: a queue
         of 10,000 never stalls the loop. Raises ``SessionIdentifierInUse``."""
-        identifier = configuration.identifier
-        self._claim(identifier)
-        try:
-            lock = SessionLock.acquire(self.state_dir / "sessions", identifier)
-            try:
-                stored = await asyncio.to_thread(self.store.load, identifier)
-                return self._register(
-                    UploadSession(
-                        configuration,
-                        delegate=delegate,
-                        store=self.store,
-                        lock=lock,
-                        on_invalidated=self._forget,
-                        stored=stored,
-                    )
-                )
-            except BaseException:
-                lock.release()
-                raise
-        finally:
-            self._opening.discard(identifier)
+        with self._claimed(configuration.identifier) as lock:
+            stored = await asyncio.to_thread(self.store.load, configuration.identifier)
+            return self._register(configuration, delegate, lock, stored)
 
     def create_session(
         self, configuration: SessionConfiguration, delegate: SessionDelegate | None = None
     ) -> UploadSession:
         """``open_session`` for scripts and tests: the same, but the tasks are read right here,
         on the loop."""
-        identifier = configuration.identifier
-        self._claim(identifier)
+        with self._claimed(configuration.identifier) as lock:
+            return self._register(configuration, delegate, lock, None)
+
+    @contextlib.contextmanager
+    def _claimed(self, identifier: str) -> Iterator[SessionLock]:
+        """The identifier, held in this process (and its lock file across processes) while a
+        session is made; given back if making it fails."""
+        if identifier in self._sessions or identifier in self._opening:
+            raise SessionIdentifierInUse(identifier)
+        self._opening.add(identifier)
         try:
             lock = SessionLock.acquire(self.state_dir / "sessions", identifier)
             try:
-                return self._register(
-                    UploadSession(
-                        configuration,
-                        delegate=delegate,
-                        store=self.store,
-                        lock=lock,
-                        on_invalidated=self._forget,
-                    )
-                )
+                yield lock
             except BaseException:
                 lock.release()
                 raise
         finally:
             self._opening.discard(identifier)
 
-    def _claim(self, identifier: str) -> None:
-        if identifier in self._sessions or identifier in self._opening:
-            raise SessionIdentifierInUse(identifier)
-        self._opening.add(identifier)
-
-    def _register(self, session: UploadSession) -> UploadSession:
+    def _register(
+        self,
+        configuration: SessionConfiguration,
+        delegate: SessionDelegate | None,
+        lock: SessionLock,
+        stored: StoredTasks | None,
+    ) -> UploadSession:
+        session = UploadSession(
+            configuration,
+            delegate=delegate,
+            store=self.store,
+            lock=lock,
+            on_invalidated=self._forget,
+            stored=stored,
+        )
         self._sessions[session.identifier] = session
         session.add_observer(self.batch)
         self.batch.track(session.tasks())

@@ -4,15 +4,17 @@ import gc
 import hashlib
 import os
 import ssl
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 # Before any Qt import: tests render offscreen; desktop tests start their own Xvfb subprocesses.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
+import pytest_asyncio
 import trustme
 
+import core
 from tests.servers import ReceiverServer, running_receiver
 
 # Python's cycle collector runs in whichever thread allocates: the receivers' threads, the store
@@ -38,6 +40,16 @@ def receiver() -> Iterator[ReceiverServer]:
 @pytest.fixture
 def state_dir(tmp_path: Path) -> Path:
     return tmp_path / "state"
+
+
+@pytest_asyncio.fixture
+async def manager(state_dir: Path) -> AsyncIterator[core.SessionManager]:
+    """A session manager on a fresh state folder, closed (sessions stopped, store closed) afterwards."""
+    sessions = core.SessionManager(state_dir)
+    try:
+        yield sessions
+    finally:
+        await sessions.close()
 
 
 def sha256_of(path: Path) -> str:

@@ -23,7 +23,15 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-__all__ = ["Aborted", "Received", "ReceiverServer", "Script", "running_receiver"]
+__all__ = [
+    "Aborted",
+    "AiohttpServer",
+    "Received",
+    "ReceiverServer",
+    "Script",
+    "local_port",
+    "running_receiver",
+]
 
 # How often a held or stalled handler looks at its release and stop flags.
 _POLL = 0.005
@@ -120,6 +128,37 @@ class LoopThreadServer:
 
     async def _main(self) -> None:
         raise NotImplementedError
+
+
+class AiohttpServer(LoopThreadServer):
+    """A ``LoopThreadServer`` serving the aiohttp app of ``make_app()`` on ``sites`` ports of
+    127.0.0.1 (two ports are two origins): ``port`` is the first, ``ports`` all of them."""
+
+    sites = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ports: list[int] = []
+
+    def make_app(self) -> web.Application:
+        raise NotImplementedError
+
+    async def _main(self) -> None:
+        runner = web.AppRunner(self.make_app(), handle_signals=False, shutdown_timeout=2.0)
+        await runner.setup()
+        for _ in range(self.sites):
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            self.ports.append(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        self.port = self.ports[0]
+        self._ready.set()
+        await self._stop.wait()
+        await runner.cleanup()
+
+
+def local_port(request: web.Request) -> int:
+    """The port a request came in on (which origin it was sent to)."""
+    return int(request.transport.get_extra_info("sockname")[1]) if request.transport else 0
 
 
 class ReceiverServer(LoopThreadServer):

@@ -3,15 +3,13 @@ the history lookup of unfinished uploads uses its index; lock files do not pile 
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 from core.configuration import Destination, WireProtocol
 from core.store import TaskStore
 from core.task import TaskSnapshot, TaskState
+from tests.clis import run_cli
 from tests.conftest import make_file
 from tests.servers import ReceiverServer
 
@@ -93,24 +91,7 @@ def test_the_unfinished_upload_lookup_uses_the_path_index(state_dir: Path, tmp_p
 def test_cli_runs_leave_no_lock_files(state_dir: Path, tmp_path: Path, receiver: ReceiverServer) -> None:
     file = make_file(tmp_path / "f.bin", 1000)
     for _ in range(3):
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "core.cli",
-                "upload",
-                f"{receiver.url}/up",
-                str(file),
-                "--state-dir",
-                str(state_dir),
-            ],
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        result = run_cli("upload", f"{receiver.url}/up", str(file), "--state-dir", str(state_dir))
         assert result.returncode == 0, result.stderr
     assert len(receiver.received) == 3
     assert list((state_dir / "sessions").glob("*.lock")) == []

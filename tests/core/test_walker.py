@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from core.walker import CollectedFiles, PathProblem, ProblemKind, SpecialFile, collect_files
+from tests.clis import run_cli
 from tests.conftest import make_file, sha256_of
 from tests.requirements import require_tool
 from tests.servers import ReceiverServer
@@ -270,17 +271,8 @@ def test_unreadable_folders_and_files_are_reported_and_the_rest_collected(shared
 # -- skylift-cli ----------------------------------------------------------------------------------
 
 
-def run_cli(*args: str, as_nobody: bool = False) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "core.cli", *args]
-    return subprocess.run(
-        unprivileged(command) if as_nobody else command,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+def run_cli_as(*args: str, as_nobody: bool = False) -> subprocess.CompletedProcess[str]:
+    return run_cli(*args, prefix=unprivileged([]) if as_nobody else ())
 
 
 def test_cli_skips_an_unreadable_sub_folder_uploads_the_rest_and_exits_1(
@@ -294,7 +286,7 @@ def test_cli_skips_an_unreadable_sub_folder_uploads_the_rest_and_exits_1(
     state.mkdir()
     if os.geteuid() == 0:
         os.chown(state, NOBODY, NOBODY)
-    result = run_cli("upload", f"{receiver.url}/up", str(root), "--state-dir", str(state), as_nobody=True)
+    result = run_cli_as("upload", f"{receiver.url}/up", str(root), "--state-dir", str(state), as_nobody=True)
     assert result.returncode == 1, result.stderr
     assert f"skipped {root / 'private'}: cannot read folder (Permission denied)\n" in result.stderr
     assert sorted((r.filename, r.sha256) for r in receiver.received) == [
@@ -305,7 +297,7 @@ def test_cli_skips_an_unreadable_sub_folder_uploads_the_rest_and_exits_1(
 
 def test_cli_uploads_a_file_given_twice_once(tmp_path: Path, receiver: ReceiverServer) -> None:
     file = make_file(tmp_path / "a.txt", 1234)
-    result = run_cli(
+    result = run_cli_as(
         "upload", f"{receiver.url}/up", str(file), str(file), "--state-dir", str(tmp_path / "state")
     )
     assert result.returncode == 0, result.stderr
@@ -320,7 +312,7 @@ def test_cli_names_each_skipped_path_and_exits_1_even_when_every_upload_succeeds
     os.mkfifo(root / "pipe")
     (root / "loop").symlink_to(root)
     missing = tmp_path / "missing.bin"
-    result = run_cli(
+    result = run_cli_as(
         "upload",
         f"{receiver.url}/up",
         str(root),
@@ -341,6 +333,8 @@ def test_cli_names_each_skipped_path_and_exits_1_even_when_every_upload_succeeds
 
 
 def test_cli_with_every_path_missing_is_a_usage_error(tmp_path: Path) -> None:
-    result = run_cli("upload", "http://127.0.0.1:9/up", str(tmp_path / "nope"), "--state-dir", str(tmp_path))
+    result = run_cli_as(
+        "upload", "http://127.0.0.1:9/up", str(tmp_path / "nope"), "--state-dir", str(tmp_path)
+    )
     assert result.returncode == 2
     assert "no such file or folder" in result.stderr

@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +22,7 @@ import pytest
 import core
 from core import TaskState
 from core.protocols.base import MAX_RESPONSE_DRAINED, MAX_RESPONSE_KEPT
+from tests.clis import run_cli
 from tests.conftest import sha256_of
 from tests.core.helpers import eventually
 from tests.faults import PASS, Fault, FaultServer
@@ -219,15 +217,7 @@ def peak_rss_of_cli_upload(url: str, source: Path, state: Path) -> tuple[dict[st
         "print('MAXRSS_KIB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
         "sys.exit(code)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", measure, "upload", url, str(source), "--json", "--state-dir", str(state)],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_cli("upload", url, str(source), "--json", "--state-dir", str(state), python=("-c", measure))
     assert result.returncode == 0, result.stderr
     [line] = result.stdout.splitlines()
     return json.loads(line), int(result.stderr.split("MAXRSS_KIB")[1].split()[0]) / 1024

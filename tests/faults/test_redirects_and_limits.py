@@ -15,43 +15,40 @@ from tests.conftest import sha256_of
 from tests.faults import FaultServer
 from tests.faults.matrix import Harness, Outcome, check
 from tests.interop.helpers import Recorder, random_file
-from tests.servers import LoopThreadServer
+from tests.servers import AiohttpServer, local_port
 
 MiB = 1 << 20
 
 
-class Redirector(LoopThreadServer):
+class Redirector(AiohttpServer):
     """Two origins: ``/<status>/...`` on the first answers that redirect status to the same path on
     the second (``/loop`` to itself); the second stores bodies and keeps their headers."""
 
     name = "redirector"
 
+    sites = 2
+
     def __init__(self) -> None:
         super().__init__()
-        self.second_port = 0
         self.stored: list[tuple[str, str, dict[str, str]]] = []
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    async def _main(self) -> None:
-        first, second = web.Application(client_max_size=0), web.Application(client_max_size=0)
-        first.router.add_route("*", "/{tail:.*}", self._redirect)
-        second.router.add_route("*", "/{tail:.*}", self._store)
-        runners = [web.AppRunner(app, handle_signals=False) for app in (first, second)]
-        sites = []
-        for runner in runners:
-            await runner.setup()
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            await site.start()
-            sites.append(site)
-        self.port = sites[0]._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.second_port = sites[1]._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self._ready.set()
-        await self._stop.wait()
-        for runner in runners:
-            await runner.cleanup()
+    @property
+    def second_port(self) -> int:
+        return self.ports[1]
+
+    def make_app(self) -> web.Application:
+        app = web.Application(client_max_size=0)
+        app.router.add_route("*", "/{tail:.*}", self._route)
+        return app
+
+    async def _route(self, request: web.Request) -> web.Response:
+        if local_port(request) == self.second_port:
+            return await self._store(request)
+        return await self._redirect(request)
 
     async def _redirect(self, request: web.Request) -> web.Response:
         while await request.content.read(1 << 20):

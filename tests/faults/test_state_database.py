@@ -21,6 +21,7 @@ import pytest
 import core
 from core import TaskState
 from core.store import TaskStore
+from tests.clis import run_cli
 from tests.conftest import make_file, sha256_of
 from tests.core.helpers import eventually
 from tests.faults.conftest import ReadOnlyFactory, TmpfsFactory
@@ -30,15 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "core.cli", *args],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    return run_cli(*args, timeout=timeout)
 
 
 def digest_of_folder(folder: Path) -> dict[str, str]:

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
-import core
 from tests.interop.peers import CuttingProxy, TusPeer, install_node_peer, node_peer, tuspy_peer
 from tests.interop.scripted_tus import ScriptedTusServer
 from tests.requirements import in_ci, require_tool
@@ -70,12 +68,3 @@ def scripted_tus() -> Iterator[ScriptedTusServer]:
         yield server
     finally:
         server.stop()
-
-
-@pytest_asyncio.fixture
-async def manager(tmp_path: Path) -> AsyncIterator[core.SessionManager]:
-    sessions = core.SessionManager(tmp_path / "state")
-    try:
-        yield sessions
-    finally:
-        await sessions.close()

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-import pytest_asyncio
 
-import core
 from tests.interop.peers import TusPeer, free_port, install_node_peer, node_peer, tuspy_peer
 from tests.matrix.harness import require_module, rows
 from tests.matrix.servers import (
@@ -49,15 +47,6 @@ def no_proxy_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
 def tree(tmp_path_factory: pytest.TempPathFactory) -> Tree:
     """The awkward tree with its 64 MiB file, made once for the whole run."""
     return build_tree(tmp_path_factory.mktemp("matrix-tree"))
-
-
-@pytest_asyncio.fixture
-async def manager(tmp_path: Path) -> AsyncIterator[core.SessionManager]:
-    sessions = core.SessionManager(tmp_path / "state")
-    try:
-        yield sessions
-    finally:
-        await sessions.close()
 
 
 def running(server: AnyServer) -> Iterator[AnyServer]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from tests.servers import LoopThreadServer
+from tests.servers import AiohttpServer, local_port
 
 __all__ = ["EchoServer", "TwoOriginTus"]
 
@@ -24,7 +24,7 @@ class Seen:
     size: int
 
 
-class EchoServer(LoopThreadServer):
+class EchoServer(AiohttpServer):
     """Answers every request with its method, URL, headers and query as JSON. ``fail_first`` makes
     the first answer a 500 whose text is that echo (so it lands in an error message)."""
 
@@ -39,17 +39,10 @@ class EchoServer(LoopThreadServer):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    async def _main(self) -> None:
+    def make_app(self) -> web.Application:
         app = web.Application(client_max_size=0)
         app.router.add_route("*", "/{tail:.*}", self._echo)
-        runner = web.AppRunner(app, handle_signals=False)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self._ready.set()
-        await self._stop.wait()
-        await runner.cleanup()
+        return app
 
     async def _echo(self, request: web.Request) -> web.Response:
         size = 0
@@ -70,7 +63,7 @@ class Upload:
     data: bytearray = field(default_factory=bytearray)
 
 
-class TwoOriginTus(LoopThreadServer):
+class TwoOriginTus(AiohttpServer):
     """A tus 1.0 server listening on two ports (two origins). Creation on the first answers with a
     Location on the second (or ``location`` if set: e.g. "javascript:alert(1)"). Every request's
     headers are kept, by port."""
@@ -79,7 +72,6 @@ class TwoOriginTus(LoopThreadServer):
 
     def __init__(self) -> None:
         super().__init__()
-        self.second_port = 0
         self.location: str | None = None
         self.uploads: dict[str, Upload] = {}
         self.log: list[tuple[int, str, dict[str, str]]] = []
@@ -88,24 +80,20 @@ class TwoOriginTus(LoopThreadServer):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/files/"
 
-    async def _main(self) -> None:
+    sites = 2
+
+    @property
+    def second_port(self) -> int:
+        return self.ports[1]
+
+    def make_app(self) -> web.Application:
         app = web.Application(client_max_size=0)
         app.router.add_route("*", "/files/", self._collection)
         app.router.add_route("*", "/files/{id}", self._resource)
-        runner = web.AppRunner(app, handle_signals=False)
-        await runner.setup()
-        first, second = web.TCPSite(runner, "127.0.0.1", 0), web.TCPSite(runner, "127.0.0.1", 0)
-        await first.start()
-        await second.start()
-        self.port = first._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.second_port = second._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self._ready.set()
-        await self._stop.wait()
-        await runner.cleanup()
+        return app
 
     def _record(self, request: web.Request) -> None:
-        port = request.transport.get_extra_info("sockname")[1] if request.transport else 0
-        self.log.append((port, request.method, dict(request.headers)))
+        self.log.append((local_port(request), request.method, dict(request.headers)))
 
     async def _collection(self, request: web.Request) -> web.StreamResponse:
         self._record(request)

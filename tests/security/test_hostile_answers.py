@@ -5,11 +5,10 @@ an "internal error" with a broken gzip body, or make it wait for decades."""
 from __future__ import annotations
 
 import gzip
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 from aiohttp import web
 
 import core
@@ -17,7 +16,7 @@ from core import TaskState
 from core.store import TaskStore
 from tests.conftest import make_file
 from tests.security.servers import TwoOriginTus
-from tests.servers import LoopThreadServer
+from tests.servers import AiohttpServer
 
 
 @pytest.fixture
@@ -28,15 +27,6 @@ def two_origins() -> Iterator[TwoOriginTus]:
         yield server
     finally:
         server.stop()
-
-
-@pytest_asyncio.fixture
-async def manager(tmp_path: Path) -> AsyncIterator[core.SessionManager]:
-    sessions = core.SessionManager(tmp_path / "state")
-    try:
-        yield sessions
-    finally:
-        await sessions.close()
 
 
 SECRET_HEADERS = {"Authorization": "Bearer TUS-SECRET-1", "X-Api-Key": "TUS-SECRET-2"}
@@ -92,7 +82,7 @@ async def test_a_tus_location_that_is_not_http_fails_at_once_and_is_never_stored
     assert (stored.resume_data or {}).get("upload_url") is None
 
 
-class Answers(LoopThreadServer):
+class Answers(AiohttpServer):
     """Answers uploads with what the test sets: a broken gzip body, or a far Retry-After."""
 
     name = "answers"
@@ -106,17 +96,10 @@ class Answers(LoopThreadServer):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/up"
 
-    async def _main(self) -> None:
+    def make_app(self) -> web.Application:
         app = web.Application(client_max_size=0)
         app.router.add_route("*", "/{tail:.*}", self._answer)
-        runner = web.AppRunner(app, handle_signals=False)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self._ready.set()
-        await self._stop.wait()
-        await runner.cleanup()
+        return app
 
     async def _answer(self, request: web.Request) -> web.Response:
         self.requests += 1

@@ -16,22 +16,15 @@ from pathlib import Path
 import pytest
 import trustme
 
+from tests.clis import run_cli
 from tests.conftest import make_file
 from tests.servers import ReceiverServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def cli(*args: str, timeout: float = 60, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "core.cli", *args],
-        cwd=cwd,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+def cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return run_cli(*args, timeout=timeout)
 
 
 BAD_UPLOADS = {

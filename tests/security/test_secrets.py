@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.clis import run_cli
 from tests.conftest import make_file
 from tests.security.servers import EchoServer, basic
 
@@ -74,15 +75,7 @@ def leaks_on_disk(folder: Path) -> list[str]:
 
 
 def cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "core.cli", "-v", *args],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    return run_cli("-v", *args, timeout=timeout)
 
 
 @pytest.fixture
