@@ -34,11 +34,11 @@ from core.identity import APP_NAME
 from core.paths import default_state_dir
 from core.redaction import REDACTED, is_secret_header, redact_url
 
+from .batch import BatchStatus
 from .controller import UploadController
 from .destinations import ADHOC_ID, DestinationSecrets, DestinationStore, SavedDestination, describe_url
 from .file_open import FileOpenFilter
 from .main_window import MainWindow
-from .models import BatchStatus
 from .resources import app_icon
 from .settings import AppSettings
 

@@ -24,7 +24,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from core import SessionDelegate, TaskSnapshot, TaskState, UploadError, UploadSession
 
-from .models import TaskKey
+from .queue import TaskKey
 
 __all__ = ["FLUSH_INTERVAL_MS", "SessionBridge"]
 

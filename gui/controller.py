@@ -48,6 +48,7 @@ from core import (
 from core.configuration import URL_CREDENTIALS
 from core.redaction import is_secret_header, redact_url
 
+from .batch import BatchStatus
 from .bridge import SessionBridge
 from .credentials import CredentialsRequest, SuppliedCredentials
 from .destinations import (
@@ -59,7 +60,7 @@ from .destinations import (
     describe_url,
 )
 from .logging_setup import register_secret
-from .models import BatchStatus, TaskKey, UploadTableModel
+from .queue import TaskKey, UploadTableModel
 from .walker import CollectedFiles, collect_files, problem_text
 
 __all__ = ["UploadController"]

@@ -50,14 +50,13 @@ from core.identity import APP_NAME
 from core.redaction import redact_url
 from core.text import printable
 
+from .batch import BatchStatus
 from .controller import UploadController
 from .credentials import CredentialsDialog, CredentialsRequest
 from .destinations import SavedDestination
 from .destinations_dialog import DestinationsDialog
-from .details import DetailsDialog
 from .formatting import format_bytes, format_duration, format_speed, redact_urls_in, returned_url
-from .models import BatchStatus, Column, Role, TaskKey
-from .queue_view import UploadTableView, local_paths
+from .queue import Column, DetailsDialog, Role, TaskKey, UploadTableView, local_paths
 from .resources import action_icon, app_icon
 from .settings import AppSettings
 

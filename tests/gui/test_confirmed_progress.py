@@ -11,8 +11,7 @@ from PySide6.QtWidgets import QStyleOptionViewItem, QTableView
 
 import core
 from core import TaskSnapshot, TaskState
-from gui.delegates import ProgressDelegate
-from gui.models import Column, UploadTableModel
+from gui.queue import Column, ProgressDelegate, UploadTableModel
 from gui.theme import state_bar_colour
 
 pytestmark = pytest.mark.qt_log_level_fail("WARNING")

@@ -1,9 +1,10 @@
-"""The queue model on its own: Qt's model tester, batched inserts and updates, speeds, batch totals,
-and the words the State column uses."""
+"""The queue model on its own: Qt's model tester, batched inserts and updates, speeds, counts, the
+column table, and the words the State column uses. (The batch is the core's: tests/core/test_batch.py.)"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
@@ -12,7 +13,7 @@ from pytestqt.modeltest import ModelTester
 import core
 from core import TaskSnapshot, TaskState
 from gui.formatting import format_bytes, format_duration, returned_url, state_text, summary_text
-from gui.models import Column, Role, UploadTableModel, runs
+from gui.queue import Column, Role, UploadTableModel, runs
 
 pytestmark = pytest.mark.qt_log_level_fail("WARNING")
 
@@ -63,7 +64,7 @@ def test_model_and_its_sort_proxy_pass_the_model_tester(
     model.apply_progress([task(n, TaskState.UPLOADING, sent=400) for n in range(1, 9)])
     model.apply_snapshots([task(n) for n in range(51, 61)] + [task(3, TaskState.COMPLETED, sent=300)])
     model.remove([("gui", n) for n in (2, 3, 4, 10, 30, 31, 60)])
-    model.set_stopped_sessions({"gui"})
+    model.set_held_sessions({"gui"})
     model.refresh_destination_labels()
     model.clear()
     assert model.rowCount() == 0
@@ -112,43 +113,14 @@ def test_speed_is_a_rolling_average_and_falls_when_stalled(model: UploadTableMod
     assert model.data(speed) == "2 MiB/s"
     assert model.data(model.index(0, Column.SIZE)) == "100 MiB"
     assert model.data(model.index(0, Column.ETA)) == "46 s"  # 92 MiB left at 2 MiB/s
+    assert model.total_speed() == 2 << 20
     # No bytes move for a while: the window slides past the old samples and the speed drops.
     for _ in range(8):
         clock.now += 1
         model.apply_progress([])
     assert model.data(speed) == ""
     assert model.data(model.index(0, Column.ETA)) == ""
-    assert model.batch_status().speed == 0
-
-
-def test_batch_totals_and_summary(model: UploadTableModel) -> None:
-    # History from an earlier run: finished before this batch, not part of it.
-    model.apply_snapshots([task(1, TaskState.COMPLETED, sent=1000)])
-    assert model.batch_status().files_total == 0
-    model.apply_snapshots([task(n) for n in (2, 3, 4)])
-    status = model.batch_status()
-    assert (status.files_total, status.bytes_total, status.bytes_sent) == (3, 3000, 0)
-    model.apply_progress([task(2, TaskState.UPLOADING, sent=500)])
-    assert model.batch_status().bytes_sent == 500
-    assert model.close_batch() is None  # not over yet
-    model.apply_snapshots(
-        [
-            task(2, TaskState.COMPLETED, sent=1000),
-            task(3, TaskState.FAILED, error="x"),
-            task(4, TaskState.COMPLETED),
-        ]
-    )
-    finished = model.close_batch()
-    assert finished is not None
-    assert finished.summary == "2 files uploaded, 1 failed"
-    assert finished.bytes_sent == 2000
-    assert model.close_batch() is None  # once per batch
-    # Retrying the failed one starts a new batch of one.
-    model.apply_snapshots([task(3, TaskState.QUEUED)])
-    assert model.batch_status().files_total == 1
-    model.apply_snapshots([task(3, TaskState.COMPLETED)])
-    again = model.close_batch()
-    assert again is not None and again.summary == "1 file uploaded"
+    assert model.total_speed() == 0
 
 
 def test_state_column_words_and_tooltips(model: UploadTableModel) -> None:
@@ -181,10 +153,134 @@ def test_state_column_words_and_tooltips(model: UploadTableModel) -> None:
     for column in Column:
         assert error in model.data(model.index(6, column), Qt.ItemDataRole.ToolTipRole)
     assert "connection reset" in model.data(model.index(3, Column.NAME), Qt.ItemDataRole.ToolTipRole)
-    model.set_stopped_sessions({"gui"})
+    model.set_held_sessions({"gui"})
     assert model.data(model.index(0, Column.STATE)) == "queued (stopped)"
     assert model.data(model.index(0, Column.NAME), Role.KEY) == ("gui", 1)
     assert model.data(QModelIndex()) is None
+    assert model.is_held("gui") and not model.is_held("other")
+    model.set_held_sessions([])
+    assert model.data(model.index(0, Column.STATE)) == "queued"
+
+
+def test_counts_by_state_and_by_predicate(model: UploadTableModel) -> None:
+    states = [TaskState.QUEUED, TaskState.UPLOADING, TaskState.RETRY_WAIT, TaskState.PAUSED]
+    states += [TaskState.INTERRUPTED, TaskState.COMPLETED, TaskState.FAILED]
+    model.apply_snapshots([task(n, state) for n, state in enumerate(states, 1)])
+    model.apply_snapshots([task(9, TaskState.QUEUED, session="other")])
+    assert model.count(TaskState.QUEUED, TaskState.INTERRUPTED) == 3
+    assert model.count_where(lambda s: s.is_active or s.is_runnable) == 5
+    assert model.count_where(lambda s: s.is_final) == 2
+    assert model.count_in_sessions(["other"], TaskState.QUEUED) == 1
+    # Counts follow state changes and removals.
+    model.apply_snapshots([task(2, TaskState.COMPLETED, sent=1000)])
+    model.remove([("gui", 3)])
+    assert model.count_where(lambda s: s.is_active) == 0
+    assert model.count_where(lambda s: s.is_final) == 3
+
+
+def test_total_speed_sums_the_running_rows(model: UploadTableModel) -> None:
+    clock: Clock = model._clock  # type: ignore[assignment]
+    model.apply_snapshots([task(n, TaskState.UPLOADING, size=100 << 20) for n in (1, 2)] + [task(3)])
+    for second in range(1, 4):
+        clock.now += 1
+        model.apply_progress(
+            [
+                task(1, TaskState.UPLOADING, sent=second * (1 << 20), size=100 << 20),
+                task(2, TaskState.UPLOADING, sent=second * (3 << 20), size=100 << 20),
+            ]
+        )
+    assert model.total_speed() == 4 << 20
+    model.apply_snapshots([task(2, TaskState.PAUSED, sent=3 * (3 << 20), size=100 << 20)])
+    assert model.total_speed() == 1 << 20
+
+
+def test_a_retry_countdown_refreshes_its_state_cell_on_the_tick(model: UploadTableModel) -> None:
+    model.apply_snapshots([task(1, TaskState.UPLOADING), task(2, TaskState.RETRY_WAIT, retry_at=5009.0)])
+    changes: list[tuple[int, int, int, int]] = []
+    model.dataChanged.connect(
+        lambda tl, br, _roles=(): changes.append((tl.row(), br.row(), tl.column(), br.column()))
+    )
+    model.apply_progress([])
+    assert changes == [(0, 1, Column.PROGRESS, Column.ETA), (1, 1, Column.STATE, Column.STATE)]
+    assert model.data(model.index(1, Column.STATE)) == "retrying in 9 s"
+
+
+def test_the_columns_come_from_one_table(model: UploadTableModel) -> None:
+    assert [int(column) for column in Column] == list(range(model.columnCount()))
+    assert [c.name for c in Column] == ["NAME", "SIZE", "PROGRESS", "SPEED", "ETA", "STATE", "DESTINATION"]
+    horizontal = Qt.Orientation.Horizontal
+    titles = [model.headerData(column, horizontal) for column in Column]
+    assert titles == ["Name", "Size", "Progress", "Speed", "Time left", "State", "Destination"]
+    right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+    aligned = [c for c in Column if model.headerData(c, horizontal, Qt.ItemDataRole.TextAlignmentRole)]
+    assert aligned == [Column.SIZE, Column.SPEED, Column.ETA]
+    model.apply_snapshots([task(1, TaskState.UPLOADING, sent=250)])
+    for column in Column:
+        index = model.index(0, column)
+        assert model.data(index, Qt.ItemDataRole.TextAlignmentRole) == column.spec.alignment
+        assert (model.data(index, Qt.ItemDataRole.TextAlignmentRole) == right) is (column in aligned)
+        assert isinstance(model.data(index), str)
+    assert model.data(model.index(0, Column.PROGRESS)) == "25%"
+    assert model.data(model.index(0, Column.PROGRESS), Role.PROGRESS) == 0.25
+    assert (
+        model.data(model.index(0, Column.PROGRESS), Qt.ItemDataRole.ToolTipRole) == "250 bytes of 1000 bytes"
+    )
+    assert model.data(model.index(0, Column.DESTINATION)) == "http://127.0.0.1:9/up"
+    assert model.data(model.index(0, Column.STATE), Qt.ItemDataRole.DecorationRole) is not None
+    assert model.data(model.index(0, Column.NAME), Qt.ItemDataRole.DecorationRole) is None
+    assert Column.NAME.spec.stretch and all(not c.spec.stretch for c in Column if c is not Column.NAME)
+    assert all(c.spec.width for c in Column)
+
+
+def test_sort_keys_sort_naturally(model: UploadTableModel) -> None:
+    model.apply_snapshots(
+        [
+            task(1, TaskState.COMPLETED, size=9000),
+            task(2, TaskState.FAILED, error="x", size=800),
+            task(3, TaskState.QUEUED, size=70),
+        ]
+    )
+
+    def keys(column: Column) -> list[Any]:
+        return [model.data(model.index(row, column), Role.SORT) for row in range(3)]
+
+    assert keys(Column.SIZE) == [9000, 800, 70]
+    assert keys(Column.NAME) == ["folder/1.bin", "folder/2.bin", "folder/3.bin"]
+    failed, queued, completed = (keys(Column.STATE)[row] for row in (1, 2, 0))
+    assert failed < queued < completed  # what needs attention first, what is done last
+    assert keys(Column.ETA) == [float("inf")] * 3
+    assert keys(Column.DESTINATION) == ["http://127.0.0.1:9/up"] * 3
+
+
+def test_the_public_surface_of_gui_queue() -> None:
+    import gui.queue
+
+    assert set(gui.queue.__all__) == {
+        "SPEED_WINDOW",
+        "Cell",
+        "Column",
+        "ColumnSpec",
+        "DetailsDialog",
+        "ProgressDelegate",
+        "QueueFacts",
+        "QueueItemDelegate",
+        "Role",
+        "RowAction",
+        "RowFacts",
+        "TaskKey",
+        "UploadTableModel",
+        "UploadTableView",
+        "fraction",
+        "key_of",
+        "local_paths",
+        "row_actions",
+        "runs",
+        "toggle_pauses",
+    }
+    assert all(hasattr(gui.queue, name) for name in gui.queue.__all__)
+    # The batch is counted by the core now (core.batch.BatchTracker), not by the model.
+    for gone in ("batch_status", "close_batch", "batch_changed", "set_stopped_sessions"):
+        assert not hasattr(UploadTableModel, gone)
 
 
 def test_runs() -> None:

@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 from core import TaskState
-from gui.details import DetailsDialog
+from gui.queue import DetailsDialog
 from gui.theme import is_dark, state_bar_colour
 from tests.conftest import make_file
 from tests.gui.conftest import add_destination, running_app, until

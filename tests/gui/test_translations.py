@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from core import TaskState
 from gui.i18n import install_translators, translations_dir, ui_locale
-from gui.models import Column
+from gui.queue import Column
 from gui.tray import TrayController
 from tests.conftest import make_file
 from tests.gui.conftest import add_destination, running_app, until

@@ -19,7 +19,7 @@ import pytest_asyncio
 from PySide6.QtCore import QModelIndex
 
 from core import TaskState, WireProtocol
-from gui.models import Column, Role
+from gui.queue import Column, Role
 from tests.conftest import sha256_of
 from tests.faults import FaultServer, RequestEnd, Stored, StoredKind
 from tests.gui.conftest import add_destination, running_app, until

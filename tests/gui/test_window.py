@@ -13,7 +13,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from core import TaskState
-from gui.models import Column
+from gui.queue import Column
 from tests.conftest import make_file, sha256_of
 from tests.gui.conftest import add_destination, running_app, until
 from tests.servers import ReceiverServer

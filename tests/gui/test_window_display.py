@@ -14,7 +14,7 @@ from PySide6.QtTest import QTest
 
 from core import TaskState
 from gui.destinations import DestinationSecrets
-from gui.models import Column
+from gui.queue import Column
 from tests.conftest import make_file
 from tests.gui.conftest import add_destination, running_app, until
 from tests.servers import ReceiverServer

@@ -19,20 +19,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from .columns import Cell, Column
 from .delegates import ProgressDelegate, QueueItemDelegate
-from .models import Column
 
 __all__ = ["UploadTableView", "local_paths"]
-
-_WIDTHS = {
-    Column.NAME: 320,
-    Column.SIZE: 80,
-    Column.PROGRESS: 150,
-    Column.SPEED: 90,
-    Column.ETA: 80,
-    Column.STATE: 230,
-    Column.DESTINATION: 150,
-}
 
 
 def local_paths(event: QDropEvent | QDragEnterEvent | QDragMoveEvent) -> list[Path]:
@@ -67,7 +57,11 @@ class UploadTableView(QTableView):
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.setItemDelegate(QueueItemDelegate(self))
-        self.setItemDelegateForColumn(Column.PROGRESS, ProgressDelegate(self))
+        # One progress delegate for every column the table paints as a bar.
+        self._progress_delegate = ProgressDelegate(self)
+        for column in Column:
+            if column.spec.cell is Cell.PROGRESS_BAR:
+                self.setItemDelegateForColumn(column, self._progress_delegate)
         rows = self.verticalHeader()
         rows.hide()
         # Uniform row heights: the view never asks 10,000 rows for a size hint.
@@ -82,9 +76,11 @@ class UploadTableView(QTableView):
 
     def apply_default_widths(self) -> None:
         header = self.horizontalHeader()
-        for column, width in _WIDTHS.items():
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
+        for column in Column:
+            if column.spec.width is not None:
+                header.resizeSection(column, column.spec.width)
+            if column.spec.stretch:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
 
     def enable_sorting(self) -> None:
         """Sorting on header click, starting unsorted (in the order files were added): a sort

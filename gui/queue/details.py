@@ -21,8 +21,8 @@ from core import TaskSnapshot, TaskState
 from core.redaction import redact_url
 from core.text import printable
 
-from .formatting import format_bytes, redact_urls_in, returned_url, state_text
-from .theme import error_text_colour
+from ..formatting import format_bytes, redact_urls_in, returned_url, state_text
+from ..theme import error_text_colour
 
 __all__ = ["DetailsDialog"]
 

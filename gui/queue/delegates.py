@@ -1,4 +1,5 @@
-"""ProgressDelegate: the Progress column painted as a native progress bar, with no widget per row."""
+"""The queue's cells: ProgressDelegate paints a progress bar (natively, with no widget per row) in
+the columns the table (``columns.py``) marks ``Cell.PROGRESS_BAR``; QueueItemDelegate draws the rest."""
 
 from __future__ import annotations
 
@@ -14,25 +15,29 @@ from PySide6.QtWidgets import (
 
 from core import TaskSnapshot, TaskState, WireProtocol
 
-from .models import Column, Role
-from .theme import state_bar_colour
+from ..theme import state_bar_colour
+from .columns import Column
+from .roles import Role
 
 __all__ = ["ProgressDelegate", "QueueItemDelegate"]
 
 _STEPS = 1000
+_ELIDE = tuple(column.spec.elide for column in Column)
 
 
 class QueueItemDelegate(QStyledItemDelegate):
     """Every cell: no dotted focus frame on the current cell (rows are selected whole), and the
-    State column elides at the end, so that "failed: HTTP 413 …" keeps its beginning."""
+    column's own eliding where the table gives one."""
 
     def initStyleOption(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
         super().initStyleOption(option, index)
-        option.state &= ~QStyle.StateFlag.State_HasFocus  # type: ignore[attr-defined]
-        if index.column() == Column.STATE:
-            option.textElideMode = Qt.TextElideMode.ElideRight  # type: ignore[attr-defined]
+        option.state &= ~QStyle.StateFlag.State_HasFocus
+        column = index.column()
+        elide = _ELIDE[column] if 0 <= column < len(_ELIDE) else None
+        if elide is not None:
+            option.textElideMode = elide
 
 
 class ProgressDelegate(QueueItemDelegate):
@@ -45,42 +50,42 @@ class ProgressDelegate(QueueItemDelegate):
             return
         # The cell background (selection, alternating rows) as the style draws it. The primitive
         # alone: the full item control would first ask the model for every role of the cell.
-        widget = option.widget  # type: ignore[attr-defined]
+        widget = option.widget
         style = widget.style() if widget is not None else QApplication.style()
         style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget)
-        if task.state in (TaskState.QUEUED, TaskState.INTERRUPTED) and not task.bytes_sent:
+        if task.state.is_runnable and not task.bytes_sent:
             return  # nothing to show yet: an empty bar would only add noise to a long queue
 
         fraction = float(index.data(Role.PROGRESS) or 0.0)
         bar = QStyleOptionProgressBar()
         if widget is not None:
             bar.initFrom(widget)
-        rect = option.rect.adjusted(4, 0, -4, 0)  # type: ignore[attr-defined]
-        height = min(rect.height() - 6, max(14, option.fontMetrics.height() + 2))  # type: ignore[attr-defined]
+        rect = option.rect.adjusted(4, 0, -4, 0)
+        height = min(rect.height() - 6, max(14, option.fontMetrics.height() + 2))
         rect.setTop(rect.top() + (rect.height() - height) // 2)
         rect.setHeight(height)
         bar.rect = rect
-        bar.state = (option.state & ~QStyle.StateFlag.State_HasFocus) | QStyle.StateFlag.State_Horizontal  # type: ignore[attr-defined]
+        bar.state = (option.state & ~QStyle.StateFlag.State_HasFocus) | QStyle.StateFlag.State_Horizontal
         bar.minimum = 0
         bar.maximum = _STEPS
         bar.progress = round(fraction * _STEPS)
         bar.textVisible = True
         bar.textAlignment = Qt.AlignmentFlag.AlignCenter
         bar.text = f"{int(fraction * 100)}%"
-        bar.palette = QPalette(option.palette)  # type: ignore[attr-defined]
+        bar.palette = QPalette(option.palette)
         # The bar's colour follows the state (picked for a light or dark palette); the running
         # colour is the style's own highlight.
-        colour = state_bar_colour(task.state, option.palette)  # type: ignore[attr-defined]
+        colour = state_bar_colour(task.state, option.palette)
         if colour is not None:
             bar.palette.setColor(QPalette.ColorRole.Highlight, colour)
         # The bar is not the selection: keep its text readable on a selected row.
         bar.palette.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
         bar.palette.setColor(
             QPalette.ColorRole.WindowText,
-            option.palette.color(QPalette.ColorRole.Text),  # type: ignore[attr-defined]
+            option.palette.color(QPalette.ColorRole.Text),
         )
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, widget)
-        self._paint_confirmed(painter, task, rect, option.palette)  # type: ignore[attr-defined]
+        self._paint_confirmed(painter, task, rect, option.palette)
 
     @staticmethod
     def _paint_confirmed(painter: QPainter, task: TaskSnapshot, rect: QRect, palette: QPalette) -> None:
