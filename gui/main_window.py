@@ -53,8 +53,7 @@ from core.text import printable
 from .batch import BatchStatus
 from .controller import UploadController
 from .credentials import CredentialsDialog, CredentialsRequest
-from .destinations import SavedDestination
-from .destinations_dialog import DestinationsDialog
+from .destinations import DestinationsDialog, SavedDestination
 from .formatting import format_bytes, format_duration, format_speed, redact_urls_in, returned_url
 from .queue import Column, DetailsDialog, Role, TaskKey, UploadTableView, local_paths
 from .resources import action_icon, app_icon

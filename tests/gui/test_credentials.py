@@ -152,11 +152,12 @@ async def test_a_saved_destination_whose_keyring_entry_is_gone_asks_for_its_toke
             app.window.edit_destinations()
             dialog = app.window.destinations_dialog
             assert dialog is not None
-            dialog.name.setText("Vault")
-            dialog.url.setText(f"{server.url}/up")
-            dialog.auth.setCurrentIndex(dialog.auth.findData(AuthKind.HEADER.value))
-            dialog.auth_header.setText("X-Upload-Token")
-            dialog.secret.setText(TOKEN)
+            editor = dialog.editor
+            editor.name.setText("Vault")
+            editor.url.setText(f"{server.url}/up")
+            editor.auth.setCurrentIndex(editor.auth.findData(AuthKind.HEADER.value))
+            editor.auth_header.setText("X-Upload-Token")
+            editor.secret.setText(TOKEN)
             dialog.accept()
             await until(lambda: not dialog.isVisible(), what="the dialog to save")
             await interrupted_upload(app, server, file)

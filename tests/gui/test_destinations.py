@@ -6,15 +6,23 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
+import keyring
 import pytest
 from PySide6.QtWidgets import QLabel, QMessageBox
 
-from core import TaskState
-from gui.destinations import KEYRING_SERVICE, AuthKind, DestinationStore, SavedDestination
-from gui.destinations_dialog import DestinationsDialog
+from core import TaskState, WireProtocol, protocol_names, spec_for
+from core.protocols.multipart import MultipartOptions
+from core.protocols.raw import RawOptions
+from core.protocols.tus import TusOptions
+from gui.destinations import KEYRING_SERVICE, AuthKind, DestinationsDialog, DestinationStore, SavedDestination
+from gui.destinations.forms import ProtocolForm, form_for
+from gui.destinations.forms.multipart import MultipartForm
+from gui.destinations.forms.tus import TusForm
 from gui.settings import AppSettings
 from tests.conftest import make_file, sha256_of
 from tests.gui.auth_receiver import running_auth_receiver
@@ -50,6 +58,12 @@ def open_dialog(app: GuiApp) -> DestinationsDialog:
     return dialog
 
 
+def multipart(dialog: DestinationsDialog) -> MultipartForm:
+    form = dialog.editor.forms["multipart"]
+    assert isinstance(form, MultipartForm)
+    return form
+
+
 def fill(
     dialog: DestinationsDialog,
     *,
@@ -63,16 +77,17 @@ def fill(
     form: str = "album=holiday",
     ca_file: str = "",
 ) -> None:
-    dialog.name.setText(name)
-    dialog.url.setText(url)
-    dialog.headers.setPlainText(headers)
-    dialog.form_fields.setPlainText(form)
-    dialog.concurrency.setValue(2)
-    dialog.ca_file.setText(ca_file)
-    dialog.auth.setCurrentIndex(dialog.auth.findData(auth.value))
-    dialog.username.setText(user)
-    dialog.auth_header.setText(header)
-    dialog.secret.setText(token)
+    editor = dialog.editor
+    editor.name.setText(name)
+    editor.url.setText(url)
+    editor.headers.setPlainText(headers)
+    multipart(dialog).form_fields.setPlainText(form)
+    editor.concurrency.setValue(2)
+    editor.ca_file.setText(ca_file)
+    editor.auth.setCurrentIndex(editor.auth.findData(auth.value))
+    editor.username.setText(user)
+    editor.auth_header.setText(header)
+    editor.secret.setText(token)
 
 
 async def save(dialog: DestinationsDialog) -> None:
@@ -122,10 +137,11 @@ async def test_each_authentication_kind_uploads_to_a_server_that_requires_it(
             assert dialog is not None and dialog.isVisible()
             fill(dialog, name="Client share", url=f"{server.url}/api/upload", **fields)  # type: ignore[arg-type]
             # The fields of this kind are the ones that can be typed in (compared by value).
-            assert dialog.secret.isEnabled()
-            assert dialog.username.isEnabled() == (kind == "basic")
-            assert dialog.auth_header.isEnabled() == (kind == "header")
-            assert dialog.field_name.isEnabled() and dialog.form_fields.isEnabled()
+            assert dialog.editor.secret.isEnabled()
+            assert dialog.editor.username.isEnabled() == (kind == "basic")
+            assert dialog.editor.auth_header.isEnabled() == (kind == "header")
+            assert multipart(dialog).field_name.isVisibleTo(dialog)
+            assert multipart(dialog).form_fields.isVisibleTo(dialog)
             await save(dialog)
             assert window.destination_combo.currentText() == "Client share"
             await until(
@@ -191,10 +207,10 @@ async def test_url_credentials_and_secret_headers_are_kept_like_tokens(
             # The dialog shows what is stored without showing the secrets; OK changes nothing.
             dialog = open_dialog(again)
             assert (
-                dialog.url.text()
+                dialog.editor.url.text()
                 == f"http://alice:<redacted>@127.0.0.1:{server.port}/up?X-Amz-Signature=<redacted>&part=1"
             )
-            assert "X-Upload-Key: <redacted>" in dialog.headers.toPlainText()
+            assert "X-Upload-Key: <redacted>" in dialog.editor.headers.toPlainText()
             await save(dialog)
             assert json.loads(memory_keyring.passwords[(_service, _account)])["url"] == url
             # Everything comes back from the keyring for the next upload.
@@ -281,8 +297,8 @@ async def test_without_a_keyring_secrets_are_kept_for_this_session_only(
             assert "session only" in app.window.statusBar().currentMessage()
             # It never claims the keyring has it.
             again = open_dialog(app)
-            assert again.secret.placeholderText() == "unchanged (kept for this session only)"
-            assert "keyring" not in again.secret.placeholderText()
+            assert again.editor.secret.placeholderText() == "unchanged (kept for this session only)"
+            assert "keyring" not in again.editor.secret.placeholderText()
             again.reject()
             app.window.add_paths([files[0]])
             await until(lambda: app.states() == [TaskState.COMPLETED], what="the upload")
@@ -313,57 +329,74 @@ async def test_without_a_keyring_secrets_are_kept_for_this_session_only(
 
 def set_auth(kind: AuthKind, **fields: str) -> Callable[[DestinationsDialog], None]:
     def apply(dialog: DestinationsDialog) -> None:
-        dialog.auth.setCurrentIndex(dialog.auth.findData(kind.value))
-        dialog.username.setText(fields.get("user", ""))
-        dialog.auth_header.setText(fields.get("header", ""))
-        dialog.secret.setText(fields.get("token", ""))
+        editor = dialog.editor
+        editor.auth.setCurrentIndex(editor.auth.findData(kind.value))
+        editor.username.setText(fields.get("user", ""))
+        editor.auth_header.setText(fields.get("header", ""))
+        editor.secret.setText(fields.get("token", ""))
 
     return apply
 
 
 def set_protocol(protocol: str, **fields: str) -> Callable[[DestinationsDialog], None]:
     def apply(dialog: DestinationsDialog) -> None:
-        dialog.protocol.setCurrentIndex(dialog.protocol.findData(protocol))
-        dialog.chunk_size.setText(fields.get("chunk", ""))
+        dialog.editor.protocol.setCurrentIndex(dialog.editor.protocol.findData(protocol))
+        tus = dialog.editor.forms["tus"]
+        assert isinstance(tus, TusForm)
+        tus.chunk_size.setText(fields.get("chunk", ""))
 
     return apply
 
 
 INVALID: dict[str, tuple[Callable[[DestinationsDialog], None], str]] = {
-    "no name": (lambda d: d.name.setText(" "), "Give the destination a name"),
-    "scheme": (lambda d: d.url.setText("ftp://files.example/"), "must start with http:// or https://"),
-    "port": (lambda d: d.url.setText("https://files.example:99999/up"), "port 99999 is not"),
-    "port word": (lambda d: d.url.setText("https://files.example:http/up"), "is not a number"),
-    "space": (lambda d: d.url.setText("https://files.example/my folder/"), "contains a space"),
-    "no host": (lambda d: d.url.setText("https:///up"), "has no host"),
-    "bracket": (lambda d: d.url.setText("https://[::1/up"), "not a valid URL"),
+    "no name": (lambda d: d.editor.name.setText(" "), "Give the destination a name"),
+    "scheme": (lambda d: d.editor.url.setText("ftp://files.example/"), "must start with http:// or https://"),
+    "port": (lambda d: d.editor.url.setText("https://files.example:99999/up"), "port 99999 is not"),
+    "port word": (lambda d: d.editor.url.setText("https://files.example:http/up"), "is not a number"),
+    "space": (lambda d: d.editor.url.setText("https://files.example/my folder/"), "contains a space"),
+    "no host": (lambda d: d.editor.url.setText("https:///up"), "has no host"),
+    "bracket": (lambda d: d.editor.url.setText("https://[::1/up"), "not a valid URL"),
     "hidden password typed over": (
-        lambda d: d.url.setText("https://u:<redacted>@files.example/other"),
+        lambda d: d.editor.url.setText("https://u:<redacted>@files.example/other"),
         "type the URL again in full",
     ),
-    "method": (lambda d: d.method.setCurrentText("P OST"), "not an HTTP method"),
-    "form line": (lambda d: d.form_fields.setPlainText("album"), "Form fields: line 1: not a form field"),
-    "secret form field": (lambda d: d.form_fields.setPlainText("api_key=123"), "looks like a credential"),
+    "method": (lambda d: multipart(d).method.setCurrentText("P OST"), "Method: not an HTTP method"),
+    "field name": (lambda d: multipart(d).field_name.setText('my"file'), "Field name: not a form field name"),
+    "form line": (
+        lambda d: multipart(d).form_fields.setPlainText("album"),
+        "Form fields: line 1: not a form field",
+    ),
+    "secret form field": (
+        lambda d: multipart(d).form_fields.setPlainText("api_key=123"),
+        "looks like a credential",
+    ),
+    "path field": (
+        lambda d: multipart(d).path_field.setText('relative"Path'),
+        "Relative path field: not a form field name",
+    ),
     "header line": (
-        lambda d: d.headers.setPlainText("X-A: 1\nnot a header"),
+        lambda d: d.editor.headers.setPlainText("X-A: 1\nnot a header"),
         "Headers: line 2: not a header",
     ),
-    "framing header": (lambda d: d.headers.setPlainText("Content-Length: 5"), "set by Skylift itself"),
-    "non-ASCII header": (lambda d: d.headers.setPlainText("X-Title: café"), "outside printable ASCII"),
-    "header name": (lambda d: d.headers.setPlainText("X Bad: 1"), "not a header name"),
-    "unknown hidden header": (lambda d: d.headers.setPlainText("X-Api-Key: <redacted>"), "no stored value"),
+    "framing header": (lambda d: d.editor.headers.setPlainText("Content-Length: 5"), "set by Skylift itself"),
+    "non-ASCII header": (lambda d: d.editor.headers.setPlainText("X-Title: café"), "outside printable ASCII"),
+    "header name": (lambda d: d.editor.headers.setPlainText("X Bad: 1"), "not a header name"),
+    "unknown hidden header": (
+        lambda d: d.editor.headers.setPlainText("X-Api-Key: <redacted>"),
+        "no stored value",
+    ),
     "auth header twice": (
         lambda d: (
             set_auth(AuthKind.BEARER, token="t0ken-abc")(d),
-            d.headers.setPlainText("Authorization: x"),
+            d.editor.headers.setPlainText("Authorization: x"),
         ),
         "sent by the Authentication setting",
     ),
-    "bandwidth": (lambda d: d.bandwidth.setText("fast"), "Bandwidth limit: not a bandwidth limit"),
-    "bandwidth zero": (lambda d: d.bandwidth.setText("0"), "more than zero"),
+    "bandwidth": (lambda d: d.editor.bandwidth.setText("fast"), "Bandwidth limit: not a bandwidth limit"),
+    "bandwidth zero": (lambda d: d.editor.bandwidth.setText("0"), "more than zero"),
     "chunk size": (set_protocol("tus", chunk="12Q"), "Chunk size (tus): not a chunk size"),
-    "ca missing": (lambda d: d.ca_file.setText("/nonexistent/ca.pem"), "CA file not found"),
-    "ca not pem": (lambda d: d.ca_file.setText(__file__), "holds no PEM certificate"),
+    "ca missing": (lambda d: d.editor.ca_file.setText("/nonexistent/ca.pem"), "CA file not found"),
+    "ca not pem": (lambda d: d.editor.ca_file.setText(__file__), "holds no PEM certificate"),
     "no header name": (set_auth(AuthKind.HEADER, token="t0ken-abc"), "enter the name of the header"),
     "bad header name": (set_auth(AuthKind.HEADER, header="X Token", token="t0ken-abc"), "not a header name"),
     "header not secret": (
@@ -395,9 +428,11 @@ async def test_every_invalid_field_is_one_line_and_nothing_is_saved(
         assert app.destinations.saved() == [] and memory_keyring.passwords == {}
         # Put right, it saves.
         fill(dialog, name="Target", url="https://files.example/up")
-        dialog.protocol.setCurrentIndex(0)
-        dialog.method.setCurrentIndex(0)
-        dialog.bandwidth.clear()
+        dialog.editor.protocol.setCurrentIndex(0)
+        multipart(dialog).method.setCurrentIndex(0)
+        multipart(dialog).field_name.clear()
+        multipart(dialog).path_field.clear()
+        dialog.editor.bandwidth.clear()
         await save(dialog)
         assert [d.name for d in app.destinations.saved()] == ["Target"]
 
@@ -407,15 +442,21 @@ async def test_fields_follow_the_protocol_and_the_authentication(
 ) -> None:
     async with running_app(tmp_path / "state") as app:
         dialog = open_dialog(app)
-        expected = {
-            "multipart": (True, True, True, False),
-            "raw": (False, False, True, False),
-            "tus": (False, False, False, True),
-        }
-        for protocol, enabled in expected.items():
-            dialog.protocol.setCurrentIndex(dialog.protocol.findData(protocol))
-            fields = (dialog.field_name, dialog.form_fields, dialog.method, dialog.chunk_size)
-            assert tuple(f.isEnabled() for f in fields) == enabled, protocol
+        editor = dialog.editor
+        # The protocols are the core's, in its order, each labelled by its spec (translated).
+        assert [editor.protocol.itemData(i) for i in range(editor.protocol.count())] == protocol_names()
+        assert editor.protocol.itemText(0) == spec_for("multipart").label
+        # Only the rows of the protocol chosen are shown.
+        for protocol in protocol_names():
+            editor.protocol.setCurrentIndex(editor.protocol.findData(protocol))
+            for name, form in editor.forms.items():
+                for _label, field in form.rows:
+                    assert field.isVisibleTo(dialog) == (name == protocol), (protocol, name, _label)
+            assert editor.current_form is editor.forms[protocol]
+        form = multipart(dialog)
+        labels = [label for label, _field in form.rows]
+        assert labels == ["&Method:", "&Field name:", "F&orm fields:", "&Relative path field:", ""]
+        assert form.filename_star.text() == "Also sen&d the name as RFC 8187 filename*"
         rows = {
             AuthKind.NONE: (False, False, False),
             AuthKind.BEARER: (False, False, True),
@@ -423,13 +464,130 @@ async def test_fields_follow_the_protocol_and_the_authentication(
             AuthKind.HEADER: (False, True, True),
         }
         for kind, enabled in rows.items():
-            dialog.auth.setCurrentIndex(dialog.auth.findData(kind.value))
-            fields3 = (dialog.username, dialog.auth_header, dialog.secret)
+            editor.auth.setCurrentIndex(editor.auth.findData(kind.value))
+            fields3 = (editor.username, editor.auth_header, editor.secret)
             assert tuple(f.isEnabled() for f in fields3) == enabled, kind
-        label = dialog.form.labelForField(dialog.secret)
-        dialog.auth.setCurrentIndex(dialog.auth.findData(AuthKind.BASIC.value))
+        label = dialog.form.labelForField(editor.secret)
+        editor.auth.setCurrentIndex(editor.auth.findData(AuthKind.BASIC.value))
         assert isinstance(label, QLabel) and label.text() == "Pass&word:"
         dialog.reject()
+
+
+async def test_every_protocol_of_the_core_has_its_form() -> None:
+    for name in protocol_names():
+        form = form_for(name)
+        assert type(form) is not ProtocolForm and type(form).label == spec_for(name).label, name
+        assert form.rows and isinstance(form.options(), spec_for(name).options)
+    with pytest.raises(ValueError, match="unknown protocol"):
+        form_for("gopher")
+
+
+# -- the multipart options for servers that keep only the base name or read names as latin1 ---------
+
+
+async def test_multipart_path_field_and_filename_star_are_saved_and_sent(
+    tmp_path: Path, memory_keyring: MemoryKeyring, receiver: ReceiverServer
+) -> None:
+    state = tmp_path / "state"
+    folder = tmp_path / "in" / "album"
+    file = make_file(folder / "2026" / "a.jpg", 5000)
+    async with running_app(state) as app:
+        dialog = open_dialog(app)
+        fill(dialog, name="Django", url=f"{receiver.url}/up", form="")
+        form = multipart(dialog)
+        assert form.path_field.text() == "" and not form.filename_star.isChecked()
+        form.path_field.setText(" relativePath ")
+        form.filename_star.setChecked(True)
+        await save(dialog)
+        [saved] = app.destinations.saved()
+        assert isinstance(saved.options, MultipartOptions)
+        assert (saved.options.path_field, saved.options.filename_star) == ("relativePath", True)
+        app.window.add_paths([folder])
+        await until(lambda: app.states() == [TaskState.COMPLETED], what="the upload")
+        [received] = receiver.received
+        assert received.form == {"relativePath": "album/2026/a.jpg"} and received.sha256 == sha256_of(file)
+        # Shown again as saved; unchecked and emptied, both are off again.
+        dialog = open_dialog(app)
+        form = multipart(dialog)
+        assert form.path_field.text() == "relativePath" and form.filename_star.isChecked()
+        form.path_field.clear()
+        form.filename_star.setChecked(False)
+        await save(dialog)
+        [saved] = app.destinations.saved()
+        assert saved.options == MultipartOptions()
+
+
+async def test_multipart_options_round_trip_through_the_settings(tmp_path: Path) -> None:
+    options = MultipartOptions(
+        method="PUT",
+        field_name="media",
+        form_fields={"album": "2026"},
+        path_field="fullPath",
+        filename_star=True,
+    )
+    store = DestinationStore(AppSettings(tmp_path))
+    store.save([SavedDestination(id="m", name="M", url="https://h.example/up", options=options)])
+    [back] = DestinationStore(AppSettings(tmp_path)).saved()  # the settings file read again
+    assert back.options == options and back.protocol == "multipart"
+
+
+async def test_options_of_other_protocols_are_kept_but_defaults_are_not() -> None:
+    destination = SavedDestination(id="s", name="S", url="https://h.example/up", field_name="media")
+    # Switched to raw: the multipart field name stays for a switch back; raw's method is its own.
+    raw = destination.with_options(RawOptions())
+    assert raw.protocol is WireProtocol.RAW and raw.options == RawOptions(method="PUT")
+    back = raw.with_options(replace(destination.options, method="POST"))
+    assert back.options == MultipartOptions(field_name="media")
+    assert "method" not in back.option_values  # POST is multipart's default: no choice to keep
+    assert back.with_options(RawOptions()).options.method == "PUT"
+    # Settings of older versions: the options flat beside the URL.
+    old = {"id": "o", "url": "https://h.example/", "protocol": "tus", "chunk_size": 1 << 20, "method": ""}
+    assert SavedDestination.from_json(old).options == TusOptions(chunk_size=1 << 20)
+
+
+# -- the keyring is only ever called from a worker thread ---------------------------------------------
+
+
+class ThreadRecordingKeyring(MemoryKeyring):
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads: list[threading.Thread] = []
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.threads.append(threading.current_thread())
+        return super().get_password(service, username)
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.threads.append(threading.current_thread())
+        super().set_password(service, username, password)
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.threads.append(threading.current_thread())
+        super().delete_password(service, username)
+
+
+async def test_keyring_reads_and_writes_never_run_on_the_gui_thread(tmp_path: Path) -> None:
+    previous = keyring.get_keyring()
+    backend = ThreadRecordingKeyring()
+    keyring.set_keyring(backend)
+    try:
+        async with running_app(tmp_path / "state") as app:
+            dialog = open_dialog(app)
+            fill(dialog, name="Vault", url="https://files.example/up", auth=AuthKind.BEARER, token=TOKEN)
+            await save(dialog)
+            [saved] = app.destinations.saved()
+            assert saved.in_keyring and list(backend.passwords.values()) == [TOKEN]
+            secrets, problem = await app.destinations.load_secrets(saved)
+            assert secrets.token == TOKEN and problem is None
+            # Removed: the entry is deleted, from a worker thread too.
+            dialog = open_dialog(app)
+            dialog.remove_destination()
+            await save(dialog)
+            assert backend.passwords == {}
+    finally:
+        keyring.set_keyring(previous)
+    assert backend.threads, "the keyring was never called"
+    assert threading.main_thread() not in backend.threads, backend.threads
 
 
 # -- CA file, and retry with the destination's current settings ---------------------------------------
@@ -449,8 +607,8 @@ async def test_ca_file_field_and_retry_with_current_settings(
         assert "certificate" in (app.rows()[0].error or "")
         # Fix the destination: its CA file and a new path; then retry with its current settings.
         dialog = open_dialog(app)
-        dialog.ca_file.setText(str(ca_file))
-        dialog.url.setText(f"{tls_receiver.url}/new-path")
+        dialog.editor.ca_file.setText(str(ca_file))
+        dialog.editor.url.setText(f"{tls_receiver.url}/new-path")
         await save(dialog)
         [saved] = app.destinations.saved()
         assert saved.ca_file == str(ca_file)
@@ -481,7 +639,7 @@ async def test_retry_failed_uses_the_destination_as_it_is_now(
         app.window.add_paths(files)
         await until(lambda: app.states() == [TaskState.FAILED] * 2, what="the uploads to fail")
         dialog = open_dialog(app)
-        dialog.url.setText(f"{receiver.url}/right")
+        dialog.editor.url.setText(f"{receiver.url}/right")
         await save(dialog)
         app.window.action_retry_failed.trigger()
         await until(lambda: app.states() == [TaskState.COMPLETED] * 2, what="the retries")
