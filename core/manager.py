@@ -65,14 +65,19 @@ class SessionManager:
         return self.store.session_ids()
 
     async def open_session(
-        self, configuration: SessionConfiguration, delegate: SessionDelegate | None = None
+        self,
+        configuration: SessionConfiguration,
+        delegate: SessionDelegate | None = None,
+        *,
+        held: bool = False,
     ) -> UploadSession:
         """A new live session; with the identifier of an earlier run it re-attaches to that run's
-        unfinished tasks, which continue at once. The tasks are read in a worker thread: a queue
-        of 10,000 never stalls the loop. Raises ``SessionIdentifierInUse``."""
+        unfinished tasks, which continue at once (or, ``held``, wait for ``run()``). The tasks are
+        read in a worker thread: a queue of 10,000 never stalls the loop. Raises
+        ``SessionIdentifierInUse``."""
         with self._claimed(configuration.identifier) as lock:
             stored = await asyncio.to_thread(self.store.load, configuration.identifier)
-            return self._register(configuration, delegate, lock, stored)
+            return self._register(configuration, delegate, lock, stored, held=held)
 
     def create_session(
         self, configuration: SessionConfiguration, delegate: SessionDelegate | None = None
@@ -105,6 +110,8 @@ class SessionManager:
         delegate: SessionDelegate | None,
         lock: SessionLock,
         stored: StoredTasks | None,
+        *,
+        held: bool = False,
     ) -> UploadSession:
         session = UploadSession(
             configuration,
@@ -116,6 +123,9 @@ class SessionManager:
         )
         self._sessions[session.identifier] = session
         session.add_observer(self.batch)
+        if held:
+            # Before the loop runs the session's first pump: nothing re-attached starts.
+            session.hold()
         self.batch.track(session.tasks())
         return session
 

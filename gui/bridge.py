@@ -22,7 +22,7 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from core import SessionDelegate, TaskSnapshot, TaskState, UploadError, UploadSession
+from core import SessionDelegate, SessionState, TaskSnapshot, TaskState, UploadError, UploadSession
 
 from .queue import TaskKey
 
@@ -46,6 +46,8 @@ class SessionBridge(QObject, SessionDelegate):
     events_finished = Signal(str)
     # Session identifier, error text or None.
     session_invalidated = Signal(str, object)
+    # Session identifier, its new core.SessionState value ("running", "held", "closing", "closed").
+    session_state_changed = Signal(str, str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -94,6 +96,10 @@ class SessionBridge(QObject, SessionDelegate):
         self._completed.append((task, None if error is None else str(error)))
         if not self._soon.isActive():
             self._soon.start()
+
+    def session_did_change_state(self, session: UploadSession, state: SessionState) -> None:
+        self.flush_changes()
+        self.session_state_changed.emit(session.identifier, state.value)
 
     def did_finish_events(self, session: UploadSession) -> None:
         self.flush_changes()

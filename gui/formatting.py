@@ -106,11 +106,19 @@ def state_text(
     return state.value
 
 
-def summary_text(completed: int, failed: int, cancelled: int = 0) -> str:
+def summary_text(completed: int, failed: int, cancelled: int = 0, paused: int = 0, held: int = 0) -> str:
     """What a finished batch says: "12 files uploaded, 1 failed". The first count names the files
-    and the others follow it ("3 files failed, 2 cancelled"), as the tray notification words it."""
+    and the others follow it ("3 files failed, 2 cancelled"), as the tray notification words it.
+    A batch also ends with files paused, or queued in a stopped queue ("waiting")."""
     parts: list[str] = []
-    for outcome, count in (("uploaded", completed), ("failed", failed), ("cancelled", cancelled)):
+    counts = (
+        ("uploaded", completed),
+        ("failed", failed),
+        ("cancelled", cancelled),
+        ("paused", paused),
+        ("waiting", held),
+    )
+    for outcome, count in counts:
         if not count:
             continue
         if parts:
@@ -138,10 +146,20 @@ _FIRST = {
         QT_TRANSLATE_NOOP("Formatting", "{count} file cancelled"),
         QT_TRANSLATE_NOOP("Formatting", "{count} files cancelled"),
     ),
+    "paused": (
+        QT_TRANSLATE_NOOP("Formatting", "{count} file paused"),
+        QT_TRANSLATE_NOOP("Formatting", "{count} files paused"),
+    ),
+    "waiting": (
+        QT_TRANSLATE_NOOP("Formatting", "{count} file waiting"),
+        QT_TRANSLATE_NOOP("Formatting", "{count} files waiting"),
+    ),
 }
 _FOLLOWING = {
     "failed": QT_TRANSLATE_NOOP("Formatting", "{count} failed"),
     "cancelled": QT_TRANSLATE_NOOP("Formatting", "{count} cancelled"),
+    "paused": QT_TRANSLATE_NOOP("Formatting", "{count} paused"),
+    "waiting": QT_TRANSLATE_NOOP("Formatting", "{count} waiting"),
 }
 
 

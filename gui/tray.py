@@ -2,7 +2,8 @@
 uploads are doing, and the notifications hung on it.
 
 The controller knows nothing of sessions or windows: it emits requests (show, hide, pause all, ...)
-that ``gui/app.py`` connects, and it is told the batch status (``update_status``). The tray can be
+that ``gui/app.py`` connects, and it is told the queue's status (``update_status`` with a
+``gui.batch.QueueStatus``). The tray can be
 missing (GNOME without the AppIndicator extension, offscreen tests): check ``available`` before
 hiding a window to it.
 """
@@ -10,21 +11,18 @@ hiding a window to it.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
-from core.task import TaskSnapshot
-
-from .batch import BatchStatus
+from .batch import QueueStatus, batch_summary_text
 from .notifications import DesktopNotifier, create_notifier
 from .resources import icon
 
 __all__ = [
-    "BatchStatus",
     "TrayController",
     "TrayIconState",
     "batch_icon_state",
@@ -42,32 +40,38 @@ class TrayIconState(enum.Enum):
     ERROR = "tray-error"
 
 
-def batch_icon_state(status: BatchStatus) -> TrayIconState:
-    """The tray icon for the batch: running or waiting work first, then paused, then failures."""
+def batch_icon_state(status: QueueStatus) -> TrayIconState:
+    """The tray icon: running or waiting work first, then paused or stopped, then failures."""
     if status.active or status.waiting:
         return TrayIconState.ACTIVE
-    if status.paused:
+    if status.paused or status.held:
         return TrayIconState.PAUSED
-    if status.files_failed:
+    batch = status.batch or status.last
+    if batch is not None and batch.failed:
         return TrayIconState.ERROR
     return TrayIconState.IDLE
 
 
-def batch_tooltip(status: BatchStatus) -> str:
-    """E.g. "Skylift — 3 of 12 files, 45%" (cancelled files are left out of the totals)."""
-    total = status.files_counted
-    if not total:
+def batch_tooltip(status: QueueStatus) -> str:
+    """E.g. "Skylift — 3 of 12 files, 45%": the open batch (cancelled files left out), or how the
+    last one ended."""
+    batch = status.batch
+    if batch is None:
+        if status.last is not None:
+            text = batch_summary_text(status.last)
+            return QCoreApplication.translate("TrayController", "Skylift — {status}").format(status=text)
         return QCoreApplication.translate("TrayController", "Skylift — no uploads")
+    total = batch.files - batch.cancelled
     if total == 1:
         text = QCoreApplication.translate("TrayController", "{done} of {total} file, {percent}%")
     else:
         text = QCoreApplication.translate("TrayController", "{done} of {total} files, {percent}%")
-    text = text.format(done=status.files_completed, total=total, percent=status.percent)
+    text = text.format(done=batch.completed, total=total, percent=status.percent)
     if batch_icon_state(status) is TrayIconState.PAUSED:
         text = QCoreApplication.translate("TrayController", "paused, {progress}").format(progress=text)
-    if status.files_failed:
+    if batch.failed:
         text = QCoreApplication.translate("TrayController", "{progress}, {failed} failed").format(
-            progress=text, failed=status.files_failed
+            progress=text, failed=batch.failed
         )
     return QCoreApplication.translate("TrayController", "Skylift — {status}").format(status=text)
 
@@ -91,7 +95,7 @@ class TrayController(QObject):
     ) -> None:
         super().__init__(parent)
         self._is_window_visible = is_window_visible
-        self._status = BatchStatus()
+        self._status = QueueStatus()
         self._icon_state: TrayIconState | None = None
         self._tray = QSystemTrayIcon(self)
         self._tray.activated.connect(self._on_activated)
@@ -143,7 +147,7 @@ class TrayController(QObject):
         return self._menu
 
     @property
-    def status(self) -> BatchStatus:
+    def status(self) -> QueueStatus:
         return self._status
 
     @property
@@ -158,21 +162,18 @@ class TrayController(QObject):
     def hide(self) -> None:
         self._tray.hide()
 
-    def update_status(self, status: BatchStatus) -> None:
+    def update_status(self, status: QueueStatus) -> None:
         # The speed changes on every progress tick and the tray does not show it: ignore it.
         if replace(status, speed=self._status.speed) != self._status:
             self._apply(status)
-
-    def update_from_tasks(self, tasks: Iterable[TaskSnapshot]) -> None:
-        self.update_status(BatchStatus.from_tasks(tasks))
 
     def refresh_menu(self) -> None:
         visible = self._is_window_visible()
         self._toggle_action.setText(self.tr("&Hide Skylift") if visible else self.tr("&Show Skylift"))
         status = self._status
         self._pause_action.setEnabled(bool(status.active or status.waiting))
-        self._resume_action.setEnabled(bool(status.paused))
-        self._cancel_action.setEnabled(bool(status.queue_unfinished))
+        self._resume_action.setEnabled(bool(status.paused or status.held))
+        self._cancel_action.setEnabled(bool(status.unfinished))
 
     def shutdown(self) -> None:
         """Take the icon off the tray before the app exits (otherwise some hosts keep a ghost)."""
@@ -187,7 +188,7 @@ class TrayController(QObject):
 
     # -- internals --------------------------------------------------------------------------------
 
-    def _apply(self, status: BatchStatus) -> None:
+    def _apply(self, status: QueueStatus) -> None:
         self._status = status
         state = batch_icon_state(status)
         if state is not self._icon_state:

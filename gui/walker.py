@@ -12,7 +12,15 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from core.text import printable
 from core.walker import CollectedFiles, PathProblem, ProblemKind, SpecialFile, collect_files
 
-__all__ = ["CollectedFiles", "PathProblem", "ProblemKind", "collect_files", "problem_reason", "problem_text"]
+__all__ = [
+    "CollectedFiles",
+    "PathProblem",
+    "ProblemKind",
+    "collect_files",
+    "problem_reason",
+    "problem_text",
+    "skipped_notice",
+]
 
 _CONTEXT = "CollectedFiles"
 
@@ -27,7 +35,7 @@ _REASONS = {
 }
 
 # The type of a special file (NOT_A_REGULAR_FILE's detail), translated too.
-_FILE_TYPES = {
+_FILE_TYPES: dict[str, object] = {
     SpecialFile.FIFO: QT_TRANSLATE_NOOP("CollectedFiles", "named pipe"),
     SpecialFile.SOCKET: QT_TRANSLATE_NOOP("CollectedFiles", "socket"),
     SpecialFile.CHARACTER_DEVICE: QT_TRANSLATE_NOOP("CollectedFiles", "character device"),
@@ -71,3 +79,16 @@ def problem_text(collected: CollectedFiles, limit: int = 5) -> str:
         more = QCoreApplication.translate("CollectedFiles", "… and {count} more")
         lines.append(more.format(count=len(collected.problems) - limit))
     return "\n".join(lines)
+
+
+def skipped_notice(collected: CollectedFiles) -> str | None:
+    """What the user is told about the paths a drop or a dialog could not add, if any."""
+    count = len(collected.problems)
+    if not count:
+        return None
+    text = (
+        QCoreApplication.translate("UploadController", "{count} item was skipped:\n{problems}")
+        if count == 1
+        else QCoreApplication.translate("UploadController", "{count} items were skipped:\n{problems}")
+    )
+    return text.format(count=count, problems=problem_text(collected))

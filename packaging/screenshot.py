@@ -2,9 +2,10 @@
 
     QT_QPA_PLATFORM=offscreen python packaging/screenshot.py [--output docs/screenshot.png]
 
-The window is the real one (gui.main_window.MainWindow over gui.controller.UploadController); the
-queue is made of task snapshots in every state a user meets (uploading, done, failed, paused,
-retrying, server processing, queued), fed through the model exactly as the bridge feeds it.
+The window is the real one, made by gui.app.build_app as main() makes it; the queue is made of task
+snapshots in every state a user meets (uploading, done, failed, paused, retrying, server
+processing, queued), fed to the model as the bridge feeds it and to core's batch tracker as the
+sessions do.
 """
 
 from __future__ import annotations
@@ -23,11 +24,9 @@ from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
-import core
 from core import TaskSnapshot, TaskState, WireProtocol
-from gui.controller import UploadController
+from gui.app import build_app
 from gui.destinations import DestinationStore, SavedDestination
-from gui.main_window import MainWindow
 from gui.settings import AppSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,23 +100,26 @@ def render(output: Path, *, width: int = 1180, height: int = 600) -> None:
     font = QFont("DejaVu Sans", 9)
     app.setFont(font)
     with tempfile.TemporaryDirectory() as state:
-        settings = AppSettings(Path(state))
-        destinations = DestinationStore(settings)
+        destinations = DestinationStore(AppSettings(Path(state)))
         destinations.save([NAS, SHARE])
         destinations.last_used = NAS.id
-        manager = core.SessionManager(Path(state))
-        controller = UploadController(manager, destinations)
-        window = MainWindow(controller, settings)
+        skylift = build_app(Path(state), tray=False)
+        controller, window = skylift.controller, skylift.window
         window.resize(width, height)
         now = time.time()
         first, later, _ = snapshots(now)
         model = controller.model
         clock = time.monotonic()
         # Everything was queued in this batch first, as when the files were dropped.
-        model.apply_snapshots([t.evolve(state=TaskState.QUEUED, bytes_sent=0) for t in first])
+        queued = [t.evolve(state=TaskState.QUEUED, bytes_sent=0) for t in first]
+        model.apply_snapshots(queued)
         model.apply_snapshots(first)
         model.apply_progress(first, now=clock - 4)
         model.apply_progress(later, now=clock)
+        batch = skylift.manager.batch
+        for task in [*queued, *later]:
+            batch.task_did_change_state(None, task)  # type: ignore[arg-type]  # no session behind it
+        controller.status.refresh()
         window.show()
         # Select the running video, as a user watching it would.
         row = model.row_of((NAS.session_id, 4))
@@ -128,7 +130,7 @@ def render(output: Path, *, width: int = 1180, height: int = 600) -> None:
         )
         # The scripted rows have no live session behind them; a real one with uploads running
         # enables "Stop after running".
-        window.action_stop_after.setEnabled(True)
+        window.action("stop_after").setEnabled(True)
         # Let layouts settle and the view paint (no event loop needed for a picture).
         for _ in range(5):
             app.processEvents()
@@ -136,7 +138,7 @@ def render(output: Path, *, width: int = 1180, height: int = 600) -> None:
         if not window.grab().save(str(output)):
             raise SystemExit(f"could not write {output}")
         window.hide()
-        manager.store.close()
+        skylift.manager.store.close()
     print(f"wrote {output} ({width}x{height})")
 
 

@@ -116,3 +116,35 @@ async def test_open_session_reads_the_queue_off_the_loop(
         assert [t.state for t in again.tasks()] == [TaskState.COMPLETED] * 3
     finally:
         await manager.close()
+
+
+@pytest.mark.asyncio
+async def test_a_session_opened_held_starts_nothing_it_reattaches(
+    tmp_path: Path, receiver: ReceiverServer, state_dir: Path
+) -> None:
+    """``open_session(held=True)``: the earlier run's queue is there, commands work on it, nothing
+    starts until ``run()``; the batch counts the queue as held (it is not "in progress")."""
+    manager = core.SessionManager(state_dir)
+    try:
+        session = await manager.open_session(core.SessionConfiguration(identifier="q"), held=True)
+        session.upload_files(
+            [(make_file(tmp_path / f"q{i}.bin", 100), None) for i in range(3)],
+            core.Destination(url=f"{receiver.url}/q"),
+        )
+    finally:
+        await manager.close()
+    manager = core.SessionManager(state_dir)
+    try:
+        recorder = StateRecorder()
+        again = await manager.open_session(core.SessionConfiguration(identifier="q"), recorder, held=True)
+        assert again.state is SessionState.HELD and recorder.session_states == [SessionState.HELD]
+        await again.wait_until_quiet()
+        assert [t.state for t in again.tasks()] == [TaskState.QUEUED] * 3
+        assert receiver.received == []
+        assert manager.batch.status() is None  # nothing moves by itself: no open batch
+        again.run()
+        await again.wait_until_quiet()
+        assert [t.state for t in again.tasks()] == [TaskState.COMPLETED] * 3
+        assert len(receiver.received) == 3
+    finally:
+        await manager.close()

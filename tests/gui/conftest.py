@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import gc
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +24,8 @@ import qasync
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 import core
-from gui.controller import UploadController
+from gui.app import SkyliftApp, build_app
 from gui.destinations import DestinationStore, SavedDestination, new_destination_id
-from gui.main_window import MainWindow
-from gui.settings import AppSettings
 
 
 def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Callable[[], Any]]:
@@ -126,17 +123,20 @@ def broken_keyring() -> Iterator[BrokenKeyring]:
         keyring.set_keyring(previous)
 
 
-# -- the app, assembled as gui/app.py does ---------------------------------------------------------
+# -- the app, assembled by gui.app.build_app as main() does ------------------------------------------
 
 
-@dataclass
 class GuiApp:
-    state_dir: Path
-    manager: core.SessionManager
-    settings: AppSettings
-    destinations: DestinationStore
-    controller: UploadController
-    window: MainWindow
+    """The app as ``build_app`` makes it, with shortcuts for the tests."""
+
+    def __init__(self, app: SkyliftApp) -> None:
+        self.app = app
+        self.state_dir = app.state_dir
+        self.manager = app.manager
+        self.settings = app.settings
+        self.destinations = app.destinations
+        self.controller = app.controller
+        self.window = app.window
 
     @property
     def model(self) -> Any:
@@ -164,24 +164,16 @@ def add_destination(settings_destinations: DestinationStore, url: str, **fields:
 
 @contextlib.asynccontextmanager
 async def running_app(
-    state_dir: Path, *, show: bool = True, busy_timeout: float = 10.0
+    state_dir: Path, *, show: bool = True, busy_timeout: float = 10.0, tray: bool = False
 ) -> AsyncIterator[GuiApp]:
-    manager = core.SessionManager(state_dir, busy_timeout=busy_timeout)
-    settings = AppSettings(state_dir)
-    destinations = DestinationStore(settings)
-    controller = UploadController(manager, destinations)
-    window = MainWindow(controller, settings)
-    app = GuiApp(state_dir, manager, settings, destinations, controller, window)
+    app = build_app(state_dir, busy_timeout=busy_timeout, tray=tray)
     if show:
-        window.show()
+        app.window.show()
     try:
-        await controller.start()
-        yield app
+        await app.start()
+        yield GuiApp(app)
     finally:
-        window.hide()
-        await controller.shutdown()
-        window.deleteLater()
-        controller.deleteLater()
+        await app.close()
 
 
 # -- secrets never on disk ------------------------------------------------------------------------

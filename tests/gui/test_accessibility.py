@@ -11,8 +11,9 @@ from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLabel, QMenu, QWidge
 
 from core import TaskState
 from gui.logging_setup import create_show_log_action
-from gui.main_window import MainWindow
 from gui.tray import TrayController
+from gui.window import MainWindow
+from gui.window.actions import ROW_MENU, fill_menu
 from tests.conftest import make_file
 from tests.gui.conftest import add_destination, running_app, until
 from tests.servers import ReceiverServer
@@ -61,7 +62,7 @@ async def test_every_action_has_a_unique_shortcut(tmp_path: Path) -> None:
     async with running_app(tmp_path / "state") as app:
         window = app.window
         # As gui/app.py adds it when there is a log file.
-        window.help_menu.addAction(create_show_log_action(window, tmp_path / "skylift.log"))
+        window.menus["help"].addAction(create_show_log_action(window, tmp_path / "skylift.log"))
         actions = window_actions(window)
         assert len(actions) >= 20, [a.objectName() for a in actions]
         without = [a.objectName() for a in actions if a.shortcut().isEmpty()]
@@ -83,17 +84,17 @@ async def test_standard_keys_are_used_where_the_platform_has_one(tmp_path: Path)
     async with running_app(tmp_path / "state") as app:
         window = app.window
         standard = {
-            window.action_add_files: QKeySequence.StandardKey.Open,
-            window.action_quit: QKeySequence.StandardKey.Quit,
-            window.action_copy_url: QKeySequence.StandardKey.Copy,
-            window.action_about: QKeySequence.StandardKey.HelpContents,
+            window.action("add_files"): QKeySequence.StandardKey.Open,
+            window.action("quit"): QKeySequence.StandardKey.Quit,
+            window.action("copy_url"): QKeySequence.StandardKey.Copy,
+            window.action("about"): QKeySequence.StandardKey.HelpContents,
         }
         for action, key in standard.items():
             bindings = QKeySequence.keyBindings(key)
             if bindings:  # else a fallback (the test above checks there is one)
                 assert action.shortcuts() == bindings, action.objectName()
         # Not the platform's Delete sequence: on X11 it includes Ctrl+D, which is Destinations….
-        assert window.action_remove.shortcuts() == [QKeySequence("Del")]
+        assert window.action("remove").shortcuts() == [QKeySequence("Del")]
 
 
 async def test_tray_menu_has_mnemonics_and_no_shortcuts(qapp: object) -> None:
@@ -127,7 +128,7 @@ async def test_every_control_has_an_accessible_name(tmp_path: Path, receiver: Re
         window.reload_destinations()
         assert not unnamed_controls(window), unnamed_controls(window)
         assert window.view.accessibleName()
-        assert window.destination_combo.accessibleName()
+        assert window.destinations.combo.accessibleName()
         for action in window.toolbar.actions():
             button = window.toolbar.widgetForAction(action)
             if action.text() and not action.isSeparator():
@@ -136,20 +137,20 @@ async def test_every_control_has_an_accessible_name(tmp_path: Path, receiver: Re
         window.add_paths([file])
         await until(lambda: app.states() == [TaskState.COMPLETED], what="the upload")
         window.view.selectRow(0)
-        window.show_details()
-        details = window.details_dialog
+        window.rows.show_details()
+        details = window.rows.details_dialog
         assert details is not None
         assert not unnamed_controls(details), unnamed_controls(details)
         details.close()
 
         window.edit_destinations()
-        dialog = window.destinations_dialog
+        dialog = window.destinations.dialog
         assert dialog is not None
         assert not unnamed_controls(dialog), unnamed_controls(dialog)
         assert not clashing_mnemonics(dialog), clashing_mnemonics(dialog)
         dialog.reject()
         # The row context menu is made of the window's actions (checked above).
         menu = QMenu(window)
-        window._fill_row_menu(menu)
+        fill_menu(menu, window.named_actions, ROW_MENU)
         assert {a for a in menu.actions() if not a.isSeparator()} <= set(window_actions(window))
         menu.deleteLater()

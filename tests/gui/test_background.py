@@ -13,11 +13,13 @@ import qasync
 from PySide6.QtWidgets import QApplication
 
 import core
-from core.task import TaskSnapshot, TaskState
 from gui.background import BackgroundEventsHandler, BatchSummary
+from gui.batch import QueueStatusSource
 from gui.bridge import SessionBridge
 from gui.notifications import NotificationLevel, Notifier
+from gui.queue import UploadTableModel
 from tests.conftest import make_file
+from tests.gui.conftest import until
 from tests.servers import ReceiverServer
 
 
@@ -34,15 +36,19 @@ class RecordingNotifier:
         return self.can_show
 
 
-def snapshot(task_id: int, state: TaskState, session_id: str = "main") -> TaskSnapshot:
-    return TaskSnapshot(
-        task_id=task_id,
-        session_id=session_id,
-        path=Path(f"/data/{task_id}.bin"),
-        relative_name=f"{task_id}.bin",
-        destination=core.Destination(url="http://127.0.0.1:9/up"),
-        state=state,
-        total_bytes=100,
+def batch(**counts: int) -> core.BatchStatus:
+    """A finished batch as core's tracker hands it out."""
+    values = {"completed": 0, "failed": 0, "cancelled": 0, "paused": 0, "held": 0, **counts}
+    files = sum(values.values())
+    return core.BatchStatus(
+        files=files,
+        active=0,
+        queued=0,
+        total_bytes=100 * files,
+        done_bytes=100 * values["completed"],
+        started_at=0.0,
+        finished=True,
+        **values,
     )
 
 
@@ -90,114 +96,78 @@ def test_summary_text(uploaded: int, failed: int, cancelled: int, text: str) -> 
     assert BatchSummary(uploaded=uploaded, failed=failed, cancelled=cancelled).text == text
 
 
+def test_summary_words_paused_and_stopped_files() -> None:
+    assert BatchSummary(uploaded=3, paused=2).text == "3 files uploaded, 2 paused"
+    assert BatchSummary(held=4).text == "4 files waiting"
+
+
 def test_hidden_window_gets_one_notification_for_the_batch(
     qapp: QApplication, notifier: RecordingNotifier
 ) -> None:
     handler, status_bar = make_handler(qapp, notifier, Window(visible=False))
-    for task_id in range(1, 13):
-        handler.task_completed(snapshot(task_id, TaskState.COMPLETED))
-    # Task 13 failed, was retried within the batch and failed again: it counts once.
-    handler.task_completed(snapshot(13, TaskState.FAILED), None)
-    handler.tasks_completed([(snapshot(13, TaskState.FAILED), "400 Bad Request")])
-    # Not final: ignored.
-    handler.task_completed(snapshot(14, TaskState.UPLOADING))
-
-    summary = handler.session_finished("main")
-
+    summary = handler.batch_finished(batch(completed=12, failed=1))
     assert summary == BatchSummary(uploaded=12, failed=1)
     assert notifier.shown == [
         ("Uploads finished with errors", "12 files uploaded, 1 failed", NotificationLevel.WARNING)
     ]
     assert status_bar == []
-    # The batch is over: a repeated finish reports nothing.
-    assert handler.session_finished("main") is None
-    assert len(notifier.shown) == 1
-
-
-def test_next_batch_counts_only_its_own_tasks(qapp: QApplication, notifier: RecordingNotifier) -> None:
-    handler, _ = make_handler(qapp, notifier, Window(visible=False))
-    for task_id in (1, 2, 3):
-        handler.task_completed(snapshot(task_id, TaskState.COMPLETED))
-    handler.session_finished("main")
-    # A failed task of the first batch is retried later and completes: a batch of one.
-    handler.task_completed(snapshot(2, TaskState.COMPLETED))
-    handler.session_finished("main")
-    assert [message for _, message, _ in notifier.shown] == ["3 files uploaded", "1 file uploaded"]
-    assert notifier.shown[1][0] == "Uploads finished"
 
 
 def test_visible_window_gets_the_status_bar_instead(qapp: QApplication, notifier: RecordingNotifier) -> None:
-    window = Window(visible=True)
-    handler, status_bar = make_handler(qapp, notifier, window)
-    handler.task_completed(snapshot(1, TaskState.COMPLETED))
-    handler.task_completed(snapshot(2, TaskState.COMPLETED))
-    handler.session_finished("main")
+    handler, status_bar = make_handler(qapp, notifier, Window(visible=True))
+    handler.batch_finished(batch(completed=2))
     assert status_bar == ["2 files uploaded"]
     assert notifier.shown == []
-
-
-def test_sessions_have_separate_batches(qapp: QApplication, notifier: RecordingNotifier) -> None:
-    handler, _ = make_handler(qapp, notifier, Window(visible=False))
-    handler.task_completed(snapshot(1, TaskState.COMPLETED, session_id="a"))
-    handler.task_completed(snapshot(1, TaskState.FAILED, session_id="b"))
-    handler.task_completed(snapshot(2, TaskState.FAILED, session_id="b"))
-    handler.session_finished("a")
-    assert [message for _, message, _ in notifier.shown] == ["1 file uploaded"]
-    handler.session_finished("b")
-    assert [message for _, message, _ in notifier.shown] == ["1 file uploaded", "2 files failed"]
-
-
-def test_removed_rows_leave_the_batch(qapp: QApplication, notifier: RecordingNotifier) -> None:
-    handler, _ = make_handler(qapp, notifier, Window(visible=False))
-    for task_id in (1, 2, 3):
-        handler.task_completed(snapshot(task_id, TaskState.COMPLETED))
-    handler.forget([("main", 1), ("main", 3)])
-    handler.session_finished("main")
-    assert [message for _, message, _ in notifier.shown] == ["1 file uploaded"]
 
 
 def test_no_tray_falls_back_to_the_status_bar(qapp: QApplication) -> None:
     notifier = RecordingNotifier(can_show=False)
     handler, status_bar = make_handler(qapp, notifier, Window(visible=False))
-    handler.task_completed(snapshot(1, TaskState.COMPLETED))
-    handler.session_finished("main")
+    handler.batch_finished(batch(completed=1))
     assert status_bar == ["1 file uploaded"]
 
 
-def test_a_batch_the_user_cancelled_is_not_notified(qapp: QApplication, notifier: RecordingNotifier) -> None:
+@pytest.mark.parametrize("counts", [{"cancelled": 2}, {"paused": 1, "cancelled": 1}, {"held": 3}])
+def test_a_batch_the_user_stopped_is_not_notified(
+    qapp: QApplication, notifier: RecordingNotifier, counts: dict[str, int]
+) -> None:
     handler, status_bar = make_handler(qapp, notifier, Window(visible=False))
-    handler.task_completed(snapshot(1, TaskState.CANCELLED))
-    handler.task_completed(snapshot(2, TaskState.CANCELLED))
-    handler.session_finished("main")
+    handler.batch_finished(batch(**counts))
     assert notifier.shown == []
-    assert status_bar == ["2 files cancelled"]
+    assert status_bar == [BatchSummary.of(batch(**counts)).text]
 
 
-def test_real_session_batches(
+def test_one_drop_to_two_destinations_is_one_notification(
     qapp: QApplication, notifier: RecordingNotifier, tmp_path: Path, receiver: ReceiverServer
 ) -> None:
-    """Two batches through a real session, the GUI's bridge and a real server, wired as in app.py:
-    the second summary counts only its own file, though the session still holds the first batch."""
+    """Two sessions (two destinations) fed by one drop, wired as build_app wires them: exactly one
+    notification, and only once the slower destination has finished too; the next batch counts
+    only its own file."""
+    receiver.script("/slow/", read_delay=0.05)
     receiver.script("/bad", fail_with=[400])
-    files = [make_file(tmp_path / f"file{n}.bin", 50_000 + n) for n in range(3)]
+    files = [make_file(tmp_path / f"file{n}.bin", 300_000 + n) for n in range(3)]
     handler, _ = make_handler(qapp, notifier, Window(visible=False))
     bridge = SessionBridge()
-    bridge.tasks_completed.connect(handler.tasks_completed)
-    bridge.events_finished.connect(handler.session_finished)
+    summaries: list[core.BatchStatus] = []
 
     async def scenario() -> None:
-        finished = asyncio.Event()
-        bridge.events_finished.connect(lambda _: finished.set())
         manager = core.SessionManager(tmp_path / "state")
-        session = manager.create_session(core.SessionConfiguration(identifier="main"), bridge)
+        model = UploadTableModel()
+        bridge.tasks_changed.connect(model.apply_snapshots)
+        source = QueueStatusSource(manager.batch, model, lambda: set())
+        source.batch_finished.connect(handler.batch_finished)
+        source.batch_finished.connect(summaries.append)
+        fast = await manager.open_session(core.SessionConfiguration(identifier="fast"), bridge)
+        slow = await manager.open_session(core.SessionConfiguration(identifier="slow"), bridge)
         try:
-            session.upload_file(files[0], core.Destination(url=f"{receiver.url}/up"))
-            session.upload_file(files[1], core.Destination(url=f"{receiver.url}/up"))
-            session.upload_file(files[2], core.Destination(url=f"{receiver.url}/bad"))
-            await asyncio.wait_for(finished.wait(), 30)
-            finished.clear()
-            session.upload_file(files[0], core.Destination(url=f"{receiver.url}/again"))
-            await asyncio.wait_for(finished.wait(), 30)
+            fast.upload_file(files[0], core.Destination(url=f"{receiver.url}/up"))
+            fast.upload_file(files[2], core.Destination(url=f"{receiver.url}/bad"))
+            slow.upload_file(files[1], core.Destination(url=f"{receiver.url}/slow/"))
+            await until(lambda: bool(summaries), timeout=30, what="the batch to end")
+            assert all(t.state.is_final for t in fast.tasks() + slow.tasks())
+            assert len(notifier.shown) == 1
+            fast.upload_file(files[0], core.Destination(url=f"{receiver.url}/again"))
+            await until(lambda: len(summaries) == 2, timeout=30, what="the second batch to end")
         finally:
             await manager.close()
 

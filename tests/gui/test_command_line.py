@@ -159,12 +159,7 @@ async def test_a_second_start_hands_every_option_to_the_running_window(
 
     def second_start(app: GuiApp, *argv: str, paths: list[Path]) -> None:
         options = request_options(build_parser().parse_args(list(argv)))
-        apply_request(
-            InstanceRequest.from_command_line(paths, json.loads(json.dumps(options))),
-            window=app.window,
-            destinations=app.destinations,
-            controller=app.controller,
-        )
+        apply_request(InstanceRequest.from_command_line(paths, json.loads(json.dumps(options))), app=app.app)
 
     async with running_app(tmp_path / "state") as app:
         second_start(
@@ -197,7 +192,7 @@ async def test_a_second_start_hands_every_option_to_the_running_window(
         assert received.method == "PUT" and received.field_name == "media"
         assert received.form == {"album": "2026"} and received.headers["X-Client"] == "second-start"
         assert received.sha256 == sha256_of(files[0])
-        session = app.controller.live_sessions[adhoc.session_id]
+        session = app.manager.sessions[adhoc.session_id]
         configuration = session.configuration
         assert configuration.ca_file == ca_file
         assert configuration.bandwidth_limit == 4 << 20 and configuration.max_concurrent_uploads == 3
@@ -205,9 +200,9 @@ async def test_a_second_start_hands_every_option_to_the_running_window(
         # The same URL with another rate: the live session takes it.
         second_start(app, "--url", url, "--ca-file", str(ca_file), "--limit-rate", "1M", paths=[files[1]])
         await until(lambda: app.states() == [TaskState.COMPLETED] * 2, what="the second upload")
-        session = app.controller.live_sessions[adhoc.session_id]
+        session = app.manager.sessions[adhoc.session_id]
         assert session.configuration.bandwidth_limit == 1 << 20
-        assert app.window.destination_combo.currentData() == ADHOC_ID
+        assert app.window.destinations.combo.currentData() == ADHOC_ID
 
 
 def test_the_window_command_line_shares_the_cli_options() -> None:

@@ -54,8 +54,8 @@ async def interrupted_upload(app: GuiApp, server: AuthReceiver, file: Path) -> N
 
 
 async def asked(app: GuiApp) -> CredentialsDialog:
-    await until(lambda: app.window.credentials_dialog is not None, what="the window to ask for credentials")
-    dialog = app.window.credentials_dialog
+    await until(lambda: app.window.credentials.dialog is not None, what="the window to ask for credentials")
+    dialog = app.window.credentials.dialog
     assert dialog is not None and dialog.isVisible()
     return dialog
 
@@ -112,27 +112,22 @@ async def test_not_now_keeps_the_uploads_queued_and_a_second_start_supplies_them
         async with running_app(state) as again:
             dialog = await asked(again)
             dialog.reject()  # "Not now"
-            await until(lambda: again.window.credentials_dialog is None, what="the dialog to close")
+            await until(lambda: again.window.credentials.dialog is None, what="the dialog to close")
             await asyncio.sleep(0.3)  # nothing may happen meanwhile: no 401, no failure
             assert again.rows()[0].state in (TaskState.QUEUED, TaskState.INTERRUPTED)
             assert state_text(again) == "waiting for credentials"
             assert server.refused == [] and server.received == []
             # The row says how to go on: Enter credentials… asks again.
             task = again.rows()[0]
-            again.window.select_rows([(task.session_id, task.task_id)])
-            assert again.window.action_credentials.isEnabled()
-            again.window.action_credentials.trigger()
+            again.window.rows.select_rows([(task.session_id, task.task_id)])
+            assert again.window.action("credentials").isEnabled()
+            again.window.action("credentials").trigger()
             (await asked(again)).reject()
-            await until(lambda: again.window.credentials_dialog is None, what="the dialog to close")
+            await until(lambda: again.window.credentials.dialog is None, what="the dialog to close")
 
             # `skylift --url ... --header ...` handed to the running window gives them back.
             options = request_options(build_parser().parse_args(argv))
-            apply_request(
-                InstanceRequest.from_command_line([], options),
-                window=again.window,
-                destinations=again.destinations,
-                controller=again.controller,
-            )
+            apply_request(InstanceRequest.from_command_line([], options), app=again.app)
             await until(
                 lambda: again.states() == [TaskState.COMPLETED],
                 what=lambda: f"the upload ({[(t.state, t.error) for t in again.rows()]})",
@@ -150,7 +145,7 @@ async def test_a_saved_destination_whose_keyring_entry_is_gone_asks_for_its_toke
         script = server.script("/up", hold_after=256 << 10)
         async with running_app(state) as app:
             app.window.edit_destinations()
-            dialog = app.window.destinations_dialog
+            dialog = app.window.destinations.dialog
             assert dialog is not None
             editor = dialog.editor
             editor.name.setText("Vault")
@@ -176,7 +171,7 @@ async def test_a_saved_destination_whose_keyring_entry_is_gone_asks_for_its_toke
             # Kept for this run: a new file to it goes without asking.
             again.window.add_paths([make_file(tmp_path / "in" / "more.bin", 5000)])
             await until(lambda: again.states() == [TaskState.COMPLETED] * 2, what="the second upload")
-            assert again.window.credentials_dialog is None
+            assert again.window.credentials.dialog is None
             # Typed when asked: for this session only, not written anywhere.
             assert memory_keyring.passwords == {}
 

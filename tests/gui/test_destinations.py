@@ -53,7 +53,7 @@ def basic(user: str, password: str) -> str:
 
 def open_dialog(app: GuiApp) -> DestinationsDialog:
     app.window.edit_destinations()
-    dialog = app.window.destinations_dialog
+    dialog = app.window.destinations.dialog
     assert dialog is not None and dialog.isVisible()
     return dialog
 
@@ -133,7 +133,7 @@ async def test_each_authentication_kind_uploads_to_a_server_that_requires_it(
             window = app.window
             # No destination yet: a drop opens the dialog, and the files go once one is saved.
             window.add_paths([file])
-            dialog = window.destinations_dialog
+            dialog = window.destinations.dialog
             assert dialog is not None and dialog.isVisible()
             fill(dialog, name="Client share", url=f"{server.url}/api/upload", **fields)  # type: ignore[arg-type]
             # The fields of this kind are the ones that can be typed in (compared by value).
@@ -143,7 +143,7 @@ async def test_each_authentication_kind_uploads_to_a_server_that_requires_it(
             assert multipart(dialog).field_name.isVisibleTo(dialog)
             assert multipart(dialog).form_fields.isVisibleTo(dialog)
             await save(dialog)
-            assert window.destination_combo.currentText() == "Client share"
+            assert window.destinations.combo.currentText() == "Client share"
             await until(
                 lambda: app.states() == [TaskState.COMPLETED],
                 what=lambda: f"the upload ({[(t.state, t.error) for t in app.rows()]})",
@@ -157,11 +157,11 @@ async def test_each_authentication_kind_uploads_to_a_server_that_requires_it(
             # The server echoed the credential: the echo is neither shown nor kept.
             task = app.rows()[0]
             assert '"you_sent": "<redacted>"' in (task.response_text or "")
-            window.select_rows([(task.session_id, task.task_id)])
-            window.show_details()
-            assert window.details_dialog is not None
-            assert secret not in window.details_dialog.response.toPlainText()
-            window.details_dialog.close()
+            window.rows.select_rows([(task.session_id, task.task_id)])
+            window.rows.show_details()
+            assert window.rows.details_dialog is not None
+            assert secret not in window.rows.details_dialog.response.toPlainText()
+            window.rows.details_dialog.close()
             [(service, _account)] = memory_keyring.passwords
             assert service == KEYRING_SERVICE
             assert memory_keyring.passwords[(service, _account)] == secret
@@ -173,7 +173,7 @@ async def test_each_authentication_kind_uploads_to_a_server_that_requires_it(
 
     async with running_app(state) as again:
         # The last destination used is chosen again, and its name labels the old rows.
-        assert again.window.destination_combo.currentText() == "Client share"
+        assert again.window.destinations.combo.currentText() == "Client share"
         assert again.model.data(again.model.index(0, 6)) == "Client share"
 
 
@@ -308,8 +308,8 @@ async def test_without_a_keyring_secrets_are_kept_for_this_session_only(
         # The next run has no token (it was never written): a new upload waits and asks for it.
         async with running_app(state) as later:
             later.window.add_paths([files[1]])
-            await until(lambda: later.window.credentials_dialog is not None, what="the question")
-            asked = later.window.credentials_dialog
+            await until(lambda: later.window.credentials.dialog is not None, what="the question")
+            asked = later.window.credentials.dialog
             assert asked is not None
             await until(lambda: len(later.rows()) == 2, what="the second row")
             assert later.model.data(later.model.index(1, 5)) == "waiting for credentials"
@@ -613,9 +613,9 @@ async def test_ca_file_field_and_retry_with_current_settings(
         [saved] = app.destinations.saved()
         assert saved.ca_file == str(ca_file)
         task = app.rows()[0]
-        window.select_rows([(task.session_id, task.task_id)])
-        assert window.action_retry_current.isEnabled()
-        window.action_retry_current.trigger()
+        window.rows.select_rows([(task.session_id, task.task_id)])
+        assert window.action("retry_current").isEnabled()
+        window.action("retry_current").trigger()
         await until(
             lambda: app.states() == [TaskState.COMPLETED],
             what=lambda: f"the retry ({[(t.state, t.error) for t in app.rows()]})",
@@ -623,7 +623,7 @@ async def test_ca_file_field_and_retry_with_current_settings(
         [received] = tls_receiver.received
         assert received.path == "/new-path" and received.sha256 == sha256_of(file)
         assert app.rows()[0].relative_name == "video.bin"
-        live = app.controller.live_sessions[saved.session_id]
+        live = app.manager.sessions[saved.session_id]
         assert live.configuration.ca_file == ca_file
 
 
@@ -641,7 +641,7 @@ async def test_retry_failed_uses_the_destination_as_it_is_now(
         dialog = open_dialog(app)
         dialog.editor.url.setText(f"{receiver.url}/right")
         await save(dialog)
-        app.window.action_retry_failed.trigger()
+        app.window.action("retry_failed").trigger()
         await until(lambda: app.states() == [TaskState.COMPLETED] * 2, what="the retries")
         assert sorted(r.path for r in receiver.received) == ["/right", "/right"]
         assert sorted(t.relative_name for t in app.rows()) == ["r0.bin", "r1.bin"]

@@ -122,13 +122,16 @@ async def check_window(tmp_path: Path, receiver: ReceiverServer, palette: QPalet
         # The table's empty area, the status bar text, a toolbar button: drawn in the palette's colours.
         background, _ = background_and_ink(grab(window.view.viewport(), f"table-{name}"))
         assert (background.lightness() < 100) is dark_mode, background.name()
-        for widget in (window.status_label, window.toolbar.widgetForAction(window.action_add_files)):
+        for widget in (
+            window.status_bar.status_label,
+            window.toolbar.widgetForAction(window.action("add_files")),
+        ):
             assert widget is not None
             background, ink = background_and_ink(grab(widget, f"{widget.objectName() or 'button'}-{name}"))
             assert (background.lightness() < 100) is dark_mode, (widget, background.name())
             assert contrast(ink, background) >= 4.5, (widget, ink.name(), background.name())
         # The monochrome action icons are drawn in the palette's text colour.
-        strokes = opaque_pixels(window.action_pause_all.icon().pixmap(24, 24).toImage())
+        strokes = opaque_pixels(window.action("pause_all").icon().pixmap(24, 24).toImage())
         text = palette.color(Role.ButtonText)
         assert strokes and all(abs(c.lightness() - text.lightness()) < 8 for c in strokes), text.name()
 
@@ -172,7 +175,7 @@ async def test_switching_to_dark_redraws_the_icons(tmp_path: Path, dark: QPalett
         def glyph_lightness() -> int:
             return max(
                 c.lightness()
-                for c in opaque_pixels(app.window.action_pause_all.icon().pixmap(24, 24).toImage())
+                for c in opaque_pixels(app.window.action("pause_all").icon().pixmap(24, 24).toImage())
             )
 
         assert glyph_lightness() < 100

@@ -23,7 +23,7 @@ async def test_a_queue_that_cannot_be_saved_is_shown_until_it_can(
     async with running_app(state, busy_timeout=0.2) as app:
         add_destination(app.destinations, f"{receiver.url}/up")
         app.window.reload_destinations()
-        label = app.window.store_problem_label
+        label = app.window.status_bar.store_problem_label
         assert not label.isVisible()
         blocker = sqlite3.connect(state / "state.db", isolation_level=None)
         blocker.execute("BEGIN IMMEDIATE")  # another program holds the write lock

@@ -41,7 +41,7 @@ LANGUAGES = ("zh_CN",)
 # Words that stay as they are in every language: the brand, protocol and scheme names, units.
 ALLOWED = frozenset(
     "Skylift HTTP HTTPS URL CA PEM tus multipart form-data PUT POST PATCH Bearer Basic "  # noqa: SIM905
-    "KiB MiB GiB TiB K M G s".split()
+    "KiB MiB GiB TiB K M G s RFC filename".split()
 )
 # Whole texts that are technical values, not words: a form field's default name, an example header.
 TECHNICAL = {"file", "X-Upload-Token"}
@@ -75,12 +75,12 @@ def test_every_string_is_translated(language: str) -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_ts_files_hold_every_string_of_the_code(tmp_path: Path, language: str) -> None:
-    """pyside6-lupdate over gui/*.py finds nothing the committed .ts lacks (run the workflow in
+    """pyside6-lupdate over every module of gui/ finds nothing the committed .ts lacks (run the workflow in
     resources/translations/README.md after changing visible strings)."""
     committed = translations_dir() / f"skylift_{language}.ts"
     fresh = tmp_path / committed.name
     shutil.copyfile(committed, fresh)
-    sources = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "gui").glob("*.py"))
+    sources = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "gui").rglob("*.py"))
     run = subprocess.run(
         [str(TOOLS / "lupdate"), *sources, "-no-obsolete", "-ts", str(fresh)],
         cwd=ROOT,
@@ -194,12 +194,12 @@ async def test_window_in_simplified_chinese_has_no_english_left(
         texts.append(("status bar", app.window.statusBar().currentMessage()))
 
         # The dialogs: details of a row, the destinations editor (its OK/Cancel come from qtbase).
-        app.window.show_details()
-        assert app.window.details_dialog is not None
-        texts += visible_texts(app.window.details_dialog)
-        app.window.details_dialog.close()
+        app.window.rows.show_details()
+        assert app.window.rows.details_dialog is not None
+        texts += visible_texts(app.window.rows.details_dialog)
+        app.window.rows.details_dialog.close()
         app.window.edit_destinations()
-        dialog = app.window.destinations_dialog
+        dialog = app.window.destinations.dialog
         assert dialog is not None
         texts += visible_texts(dialog)
         form = dialog.form

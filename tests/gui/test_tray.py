@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 import core
 from core.task import TaskSnapshot, TaskState
-from gui.batch import BatchStatus
+from gui.batch import QueueStatus
 from gui.resources import icon, icon_path, resource_dir
 from gui.tray import TrayController, TrayIconState, batch_icon_state, batch_tooltip
 
@@ -52,14 +52,10 @@ def test_status_from_tasks() -> None:
         task(5, TaskState.CANCELLED, sent=300),
         task(6, TaskState.FAILED, sent=0),
     ]
-    status = BatchStatus.from_tasks(tasks)
-    counts = (
-        status.files_counted,
-        status.files_completed,
-        status.files_failed,
-        status.active,
-        status.waiting,
-    )
+    status = QueueStatus.from_tasks(tasks)
+    assert status.batch is not None
+    batch = status.batch
+    counts = (batch.files - batch.cancelled, batch.completed, batch.failed, status.active, status.waiting)
     assert counts == (5, 2, 1, 1, 1)
     assert status.percent == 50  # 2500 of 5000 bytes
     assert batch_icon_state(status) is TrayIconState.ACTIVE
@@ -70,22 +66,28 @@ def test_status_from_tasks() -> None:
     ("tasks", "state", "tooltip"),
     [
         ([], TrayIconState.IDLE, "Skylift — no uploads"),
-        ([task(1, TaskState.COMPLETED)], TrayIconState.IDLE, "Skylift — 1 of 1 file, 100%"),
+        # A batch that ended: how it ended, never a percentage left standing.
+        ([task(1, TaskState.COMPLETED)], TrayIconState.IDLE, "Skylift — 1 file uploaded"),
         (
             [task(1, TaskState.COMPLETED), task(2, TaskState.PAUSED, sent=0)],
             TrayIconState.PAUSED,
-            "Skylift — paused, 1 of 2 files, 50%",
+            "Skylift — 1 file uploaded, 1 paused",
         ),
         (
             [task(1, TaskState.COMPLETED), task(2, TaskState.FAILED)],
             TrayIconState.ERROR,
-            "Skylift — 1 of 2 files, 50%, 1 failed",
+            "Skylift — 1 file uploaded, 1 failed",
+        ),
+        (
+            [task(1, TaskState.UPLOADING, sent=500), task(2, TaskState.PAUSED, sent=0)],
+            TrayIconState.ACTIVE,
+            "Skylift — 0 of 2 files, 25%",
         ),
         ([task(1, TaskState.RETRY_WAIT, sent=450)], TrayIconState.ACTIVE, "Skylift — 0 of 1 file, 45%"),
     ],
 )
 def test_icon_state_and_tooltip(tasks: list[TaskSnapshot], state: TrayIconState, tooltip: str) -> None:
-    status = BatchStatus.from_tasks(tasks)
+    status = QueueStatus.from_tasks(tasks)
     assert batch_icon_state(status) is state
     assert batch_tooltip(status) == tooltip
 
@@ -96,7 +98,9 @@ def test_controller_follows_the_status(qtbot: QtBot) -> None:
     assert tray.tray_icon.toolTip() == "Skylift — no uploads"
     assert not tray.tray_icon.icon().isNull()
 
-    tray.update_from_tasks([task(1, TaskState.UPLOADING, sent=450), task(2, TaskState.QUEUED)])
+    tray.update_status(
+        QueueStatus.from_tasks([task(1, TaskState.UPLOADING, sent=450), task(2, TaskState.QUEUED)])
+    )
     assert tray.icon_state is TrayIconState.ACTIVE
     assert tray.tray_icon.toolTip() == "Skylift — 0 of 2 files, 22%"
 
@@ -114,7 +118,7 @@ def test_controller_follows_the_status(qtbot: QtBot) -> None:
 def test_menu_actions_emit_requests(qtbot: QtBot) -> None:
     visible = False
     tray = TrayController(is_window_visible=lambda: visible)
-    tray.update_from_tasks([task(1, TaskState.PAUSED)])
+    tray.update_status(QueueStatus.from_tasks([task(1, TaskState.PAUSED)]))
     tray.refresh_menu()
     actions = {action.text(): action for action in tray.menu.actions() if not action.isSeparator()}
     for text, signal in [

@@ -45,9 +45,9 @@ async def test_names_that_are_not_utf8_or_hold_control_characters_display_safely
         tooltip = model.data(model.index(0, Column.NAME), Qt.ItemDataRole.ToolTipRole)
         assert "\\xe9" in tooltip and "\x1b" not in tooltip
         task = app.rows()[0]
-        app.window.select_rows([(task.session_id, task.task_id)])
-        app.window.show_details()
-        details = app.window.details_dialog
+        app.window.rows.select_rows([(task.session_id, task.task_id)])
+        app.window.rows.show_details()
+        details = app.window.rows.details_dialog
         assert details is not None and details.isVisible()
         assert "caf\\xe9\\x1b[31m.bin" in details.windowTitle()
         details.grab()  # painting the dialog must not trip over the name either
@@ -65,7 +65,7 @@ async def test_urls_are_shown_and_copied_without_credentials(
         # Saved without its password (the settings file never holds it); this run keeps it in memory.
         app.destinations.remember_for_session(saved.id, DestinationSecrets(url=full))
         app.window.reload_destinations()
-        combo = app.window.destination_combo
+        combo = app.window.destinations.combo
         assert "pw-0c4e2a" not in str(combo.itemData(0, Qt.ItemDataRole.ToolTipRole))
         app.window.add_paths([file])
         await until(lambda: app.states() == [TaskState.COMPLETED], what="the upload")
@@ -74,14 +74,14 @@ async def test_urls_are_shown_and_copied_without_credentials(
         assert "pw-0c4e2a" not in tip and "<redacted>" in tip
         signed = "https://bucket.example/doc.pdf?X-Amz-Signature=abc123secret&X-Amz-Date=1"
         app.model.apply_snapshots([task.evolve(response_text=f'{{"url": "{signed}"}}')])
-        app.window.select_rows([(task.session_id, task.task_id)])
-        app.window.action_copy_url.trigger()
+        app.window.rows.select_rows([(task.session_id, task.task_id)])
+        app.window.action("copy_url").trigger()
         copied = QGuiApplication.clipboard().text()
         assert copied == "https://bucket.example/doc.pdf?X-Amz-Signature=<redacted>&X-Amz-Date=1"
-        app.window.action_copy_response.trigger()
+        app.window.action("copy_response").trigger()
         assert "abc123secret" not in QGuiApplication.clipboard().text()
-        app.window.show_details()
-        details = app.window.details_dialog
+        app.window.rows.show_details()
+        details = app.window.rows.details_dialog
         assert details is not None
         assert "abc123secret" not in details.response.toPlainText()
         assert "pw-0c4e2a" not in " ".join(
@@ -122,19 +122,19 @@ async def test_ctrl_d_opens_destinations_while_a_row_is_selected(
         await until(lambda: app.states() == [TaskState.COMPLETED], what="the upload")
         # Delete removes a row with the Delete key only: the platform's Delete sequence has Ctrl+D
         # on X11, which would take the key away from Destinations… whenever the table has focus.
-        assert window.action_remove.shortcuts() == [QKeySequence(Qt.Key.Key_Delete)]
-        assert window.action_destinations.shortcut() == QKeySequence("Ctrl+D")
+        assert window.action("remove").shortcuts() == [QKeySequence(Qt.Key.Key_Delete)]
+        assert window.action("destinations").shortcut() == QKeySequence("Ctrl+D")
         window.activateWindow()
         window.view.setFocus()
         task = app.rows()[0]
-        window.select_rows([(task.session_id, task.task_id)])
+        window.rows.select_rows([(task.session_id, task.task_id)])
         QTest.keyClick(window.view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
         await until(
-            lambda: window.destinations_dialog is not None and window.destinations_dialog.isVisible(),
+            lambda: window.destinations.dialog is not None and window.destinations.dialog.isVisible(),
             what="the Destinations dialog",
         )
         assert app.model.rowCount() == 1  # and the row is still there
-        window.destinations_dialog.reject()  # type: ignore[union-attr]
+        window.destinations.dialog.reject()  # type: ignore[union-attr]
         # It is in the File menu, as the README says.
         file_menu = window.menuBar().actions()[0].menu()
-        assert window.action_destinations in file_menu.actions()  # type: ignore[union-attr]
+        assert window.action("destinations") in file_menu.actions()  # type: ignore[union-attr]

@@ -106,7 +106,7 @@ def test_verbose_run_with_a_token_uploads_and_never_logs_it(tmp_path: Path, rece
     log_text = "".join(p.read_text() for p in (state / "logs").glob("skylift.log*"))
     # Verbose logging ran (the command line, Skylift's own task lines), while httpx's request lines,
     # which would carry URLs with their credentials, are silenced at the source.
-    assert "DEBUG __main__: command line:" in log_text and "INFO core.session: task " in log_text
+    assert "DEBUG gui.app: command line:" in log_text and "INFO core.session: task " in log_text
     assert "HTTP Request:" not in log_text
     assert TOKEN not in log_text
     assert REDACTED in log_text
