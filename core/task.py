@@ -40,6 +40,11 @@ class TaskState(enum.StrEnum):
         """Holding a slot: an attempt is running or about to."""
         return self in (TaskState.UPLOADING, TaskState.PROCESSING, TaskState.RETRY_WAIT)
 
+    @property
+    def is_retryable(self) -> bool:
+        """Ended without the file arriving: ``retry`` queues it again."""
+        return self in (TaskState.FAILED, TaskState.CANCELLED)
+
 
 _FINAL = frozenset({TaskState.COMPLETED, TaskState.FAILED, TaskState.CANCELLED})
 

@@ -23,6 +23,9 @@ from .queue import UploadTableModel
 
 __all__ = ["BatchStatus", "QueueStatus", "QueueStatusSource", "batch_summary_text"]
 
+# The states TaskState.is_runnable names, for counting rows of some sessions.
+_RUNNABLE = tuple(state for state in TaskState if state.is_runnable)
+
 
 @dataclass(frozen=True, kw_only=True)
 class QueueStatus:
@@ -153,8 +156,8 @@ class QueueStatusSource(QObject):
         self._soon.stop()
         model = self._model
         held = self._held_sessions()
-        queued = model.count(TaskState.QUEUED, TaskState.INTERRUPTED)
-        held_queued = model.count_in_sessions(held, TaskState.QUEUED, TaskState.INTERRUPTED) if held else 0
+        queued = model.count_where(lambda state: state.is_runnable)
+        held_queued = model.count_in_sessions(held, *_RUNNABLE) if held else 0
         rows = model.rowCount()
         if not rows:
             self._last = None
@@ -163,7 +166,7 @@ class QueueStatusSource(QObject):
             last=self._last,
             speed=model.total_speed() if self._batch is not None else 0.0,
             rows=rows,
-            active=model.count(TaskState.UPLOADING, TaskState.PROCESSING, TaskState.RETRY_WAIT),
+            active=model.count_where(lambda state: state.is_active),
             waiting=queued - held_queued,
             held=held_queued,
             paused=model.count(TaskState.PAUSED),

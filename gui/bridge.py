@@ -22,7 +22,7 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from core import SessionDelegate, SessionState, TaskSnapshot, TaskState, UploadError, UploadSession
+from core import SessionDelegate, SessionState, TaskSnapshot, UploadError, UploadSession
 
 from .queue import TaskKey
 
@@ -30,7 +30,6 @@ __all__ = ["FLUSH_INTERVAL_MS", "SessionBridge"]
 
 # Four view updates a second: smooth enough for a progress bar, cheap enough for 10,000 rows.
 FLUSH_INTERVAL_MS = 250
-_TICKING = frozenset({TaskState.UPLOADING, TaskState.PROCESSING, TaskState.RETRY_WAIT})
 
 
 class SessionBridge(QObject, SessionDelegate):
@@ -83,7 +82,7 @@ class SessionBridge(QObject, SessionDelegate):
         # Re-inserting keeps arrival order for new tasks and moves a changed one to the end.
         self._changed.pop(key, None)
         self._changed[key] = task
-        if task.state in _TICKING:
+        if task.state.is_active:
             self._ticking.add(key)
             if not self._tick.isActive():
                 self._tick.start()

@@ -131,7 +131,7 @@ class UploadSession(SessionSecrets):
         carry the upload, or None if ``previous`` belongs to a session that is open elsewhere."""
         if previous.session_id == self.identifier and previous.task_id in self._records:
             record = self._records[previous.task_id]
-            if record.snapshot.state in (TaskState.FAILED, TaskState.CANCELLED):
+            if record.snapshot.state.is_retryable:
                 self.retry(previous.task_id)
             else:
                 self.resume(previous.task_id)
@@ -203,7 +203,7 @@ class UploadSession(SessionSecrets):
     def retry(self, task_id: int) -> bool:
         """Queue a failed or cancelled task again, with a fresh attempt budget."""
         record = self._records[task_id]
-        if record.snapshot.state not in (TaskState.FAILED, TaskState.CANCELLED):
+        if not record.snapshot.state.is_retryable:
             return self.resume(task_id)
         if not self._accepting:
             raise SessionInvalidated(self.identifier)

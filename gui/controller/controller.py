@@ -45,8 +45,6 @@ log = logging.getLogger(__name__)
 
 # Files queued per loop turn when a big drop is added (about 10 ms of work on this machine).
 _QUEUE_SLICE = 1000
-_RUNNABLE = (TaskState.QUEUED, TaskState.INTERRUPTED)
-_ACTIVE = (TaskState.UPLOADING, TaskState.PROCESSING, TaskState.RETRY_WAIT)
 
 SessionOp = Callable[[UploadSession], object]
 
@@ -114,8 +112,8 @@ class UploadController(QObject):
         return bool(status.paused or status.held)
 
     def can_stop_after_running(self) -> bool:
-        running = self.sessions.running()
-        return bool(running) and self.model.count_in_sessions(running, *_ACTIVE, *_RUNNABLE) > 0
+        status = self.status.status
+        return bool(self.sessions.running()) and bool(status.active or status.waiting)
 
     # -- start and shutdown -----------------------------------------------------------------------
 
@@ -229,7 +227,7 @@ class UploadController(QObject):
         moved: list[TaskSnapshot] = []
         for task_id in known:
             task = session.task(task_id)
-            if task.state not in (TaskState.FAILED, TaskState.CANCELLED):
+            if not task.state.is_retryable:
                 continue
             if same_target(task.destination, target):
                 session.retry(task_id)
@@ -255,18 +253,18 @@ class UploadController(QObject):
     # -- whole-queue commands ---------------------------------------------------------------------
 
     def pause_all(self) -> None:
-        for session_id in self._sessions_with(*_ACTIVE, *_RUNNABLE):
+        for session_id in self._sessions_with(_moving):
             self._on_session(session_id, UploadSession.pause_all)
 
     def resume_all(self) -> None:
         """Resume paused uploads, and run the queues held by "Stop after running uploads".
         Uploads waiting for credentials are asked for again."""
-        for session_id in set(self._sessions_with(TaskState.PAUSED)) | self.sessions.held():
+        for session_id in set(self._sessions_with(_paused)) | self.sessions.held():
             self._on_session(session_id, UploadSession.resume_all)
         self.credentials.ask_again(self.model.waiting_keys())
 
     def cancel_all(self) -> None:
-        for session_id in self._sessions_with(*_ACTIVE, *_RUNNABLE, TaskState.PAUSED):
+        for session_id in self._sessions_with(_unfinished):
             self._on_session(session_id, UploadSession.cancel_all)
 
     def retry_failed(self) -> None:
@@ -322,17 +320,21 @@ class UploadController(QObject):
             self._spawn(self._apply_adhoc(destination))
 
     async def _apply_adhoc(self, destination: SavedDestination) -> None:
+        session_id = destination.session_id
         if await self.sessions.apply_settings(destination) is not None:
-            self.credentials.renew(destination.session_id)
+            self.credentials.renew(session_id)
+        elif any(t.session_id == session_id and not t.state.is_final for t in self.model.snapshots()):
+            # Not open (closed meanwhile), with work left: opened with the settings just given.
+            await self.sessions.open(session_id, destination)
+            self.credentials.renew(session_id)
 
     # -- the machinery ----------------------------------------------------------------------------
 
     def _label(self, task: TaskSnapshot) -> str:
         return self._labels.get(task.session_id) or url_label(task.destination.url)
 
-    def _sessions_with(self, *states: TaskState) -> list[str]:
-        wanted = set(states)
-        return sorted({t.session_id for t in self.model.snapshots() if t.state in wanted})
+    def _sessions_with(self, predicate: Callable[[TaskState], bool]) -> list[str]:
+        return sorted({t.session_id for t in self.model.snapshots() if predicate(t.state)})
 
     def _each(self, keys: Iterable[TaskKey], command: Callable[[UploadSession, int], object]) -> None:
         for session_id, ids in grouped(keys).items():
@@ -384,3 +386,15 @@ class UploadController(QObject):
             text = self.tr("Upload session {session} stopped: {problem}")
             self.notice.emit("error", text.format(session=session_id, problem=error))
         self._session_state_changed(session_id, "closed")
+
+
+def _moving(state: TaskState) -> bool:
+    return state.is_active or state.is_runnable
+
+
+def _paused(state: TaskState) -> bool:
+    return state is TaskState.PAUSED
+
+
+def _unfinished(state: TaskState) -> bool:
+    return not state.is_final

@@ -131,12 +131,15 @@ class WindowSessions:
             return await self._open(session_id, destination, held=held)
 
     async def close_if_outdated(self, session_id: str) -> None:
-        """After an edit: an idle session whose settings changed closes (it opens again, with the
-        new ones, when a command needs it)."""
+        """After an edit: a session with nothing left to do whose settings changed closes (it opens
+        again, with the new ones, when a command needs it). One with queued or paused tasks stays
+        open; the next command that needs it re-opens it with the new settings (``open``)."""
         async with self._locks[session_id]:
             session = self.get(session_id)
             destination = self._destinations.by_session(session_id)
-            if session is not None and await self._outdated(session, destination):
+            if session is None or any(not task.state.is_final for task in session.tasks()):
+                return
+            if await self._outdated(session, destination):
                 await session.close()
 
     async def _open(

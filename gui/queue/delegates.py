@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
 )
 
-from core import TaskSnapshot, TaskState, WireProtocol
+from core import TaskSnapshot, TaskState, spec_for
 
 from ..theme import state_bar_colour
 from .columns import Column
@@ -91,7 +91,7 @@ class ProgressDelegate(QueueItemDelegate):
     def _paint_confirmed(painter: QPainter, task: TaskSnapshot, rect: QRect, palette: QPalette) -> None:
         """Resumable uploads: a strip under the bar for the bytes the server has confirmed, which
         trail the bytes sent (what is in flight is lost on a drop; what is confirmed is not)."""
-        if task.destination.protocol != WireProtocol.TUS or task.total_bytes <= 0:
+        if not spec_for(task.destination.protocol).resumable or task.total_bytes <= 0:
             return
         if not task.bytes_confirmed or task.state is TaskState.COMPLETED:
             return

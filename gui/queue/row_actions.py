@@ -60,7 +60,7 @@ def row_actions(
             allowed.add(RowAction.RESUME)
         if not state.is_final:
             allowed.add(RowAction.CANCEL)
-        if state is TaskState.FAILED or state is TaskState.CANCELLED:
+        if state.is_retryable:
             allowed.update((RowAction.RETRY, RowAction.RETRY_CURRENT))
         if task.response_text:
             # Copy URL falls back to the whole response when the server named no URL.

@@ -19,14 +19,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Confirmations", "CredentialsPrompter"]
 
-_RUNNING = (
-    TaskState.UPLOADING,
-    TaskState.PROCESSING,
-    TaskState.RETRY_WAIT,
-    TaskState.QUEUED,
-    TaskState.INTERRUPTED,
-)
-
 
 class Confirmations:
     def __init__(self, window: MainWindow) -> None:
@@ -40,7 +32,7 @@ class Confirmations:
         if not controller.has_running_uploads():
             controller.cancel_all()
             return
-        running = window.model.count(*_RUNNING)
+        running = window.model.count_where(_moving)
         text = (
             QCoreApplication.translate(
                 "MainWindow",
@@ -69,7 +61,7 @@ class Confirmations:
             return
         if not window.isVisible():
             window.show_and_raise()
-        running = window.model.count(*_RUNNING)
+        running = window.model.count_where(_moving)
         text = (
             QCoreApplication.translate(
                 "MainWindow",
@@ -150,3 +142,7 @@ class CredentialsPrompter:
         if dialog is not None:
             dialog.deleteLater()
         self._next()
+
+
+def _moving(state: TaskState) -> bool:
+    return state.is_active or state.is_runnable

@@ -298,6 +298,10 @@ def stop_process(process: subprocess.Popen[bytes], timeout: float = 5) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout)
+    # Its pipes too: an unclosed one is a ResourceWarning (an error in this suite).
+    for stream in (process.stdin, process.stdout, process.stderr):
+        if stream is not None:
+            stream.close()
 
 
 def _read_line(stream: IO[bytes], timeout: float, what: str) -> str:

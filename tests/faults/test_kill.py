@@ -116,6 +116,7 @@ class CliProcess:
                 self.lines.append(line)
             if self._on_line is not None:
                 self._on_line(self, line)
+        stream.close()
 
     @property
     def exited(self) -> bool:

@@ -95,6 +95,7 @@ def exclusive_lock(healthy_state: Path) -> Iterator[subprocess.Popen[str]]:
     finally:
         holder.kill()
         holder.wait()
+        holder.stdout.close()
 
 
 def test_a_locked_database_is_waited_for_then_named_and_never_moved(
@@ -523,6 +524,9 @@ def test_the_cli_says_when_the_disk_fills_mid_run_and_when_saving_works_again(
         _, err = child.communicate(timeout=60)
     finally:
         child.kill()
+        child.wait()
+        child.stdout.close()
+        child.stderr.close()
     assert child.returncode == 0, err
     assert len(receiver.received) == 8
     stored = TaskStore(state, read_only=True).all_tasks()

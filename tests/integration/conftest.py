@@ -15,3 +15,4 @@ def children() -> Iterator[list[Child]]:
     for child in started:
         if child.process.poll() is None:
             child.kill()
+        child.close_stdin()

@@ -54,12 +54,14 @@ class Child:
         assert self.process.stdout is not None
         for line in self.process.stdout:
             self.lines.put(line.rstrip("\n"))
+        self.process.stdout.close()
         self.lines.put(None)
 
     def _pump_stderr(self) -> None:
         assert self.process.stderr is not None
         for line in self.process.stderr:
             self.stderr_lines.append(line)
+        self.process.stderr.close()
 
     def next_line(self, timeout: float = 30) -> str:
         try:
@@ -84,6 +86,7 @@ class Child:
         if self.process.poll() is None:
             os.kill(self.process.pid, signal.SIGKILL)
         self.process.wait(10)
+        self.close_stdin()
 
     def end(self, timeout: float = 15) -> int:
         self.close_stdin()

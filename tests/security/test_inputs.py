@@ -175,6 +175,8 @@ def test_resume_continues_with_the_sessions_ca_file_and_rate(
     time.sleep(1.5)
     child.send_signal(signal.SIGKILL)
     child.wait()
+    assert child.stderr is not None
+    child.stderr.close()
     db = sqlite3.connect(state / "state.db")
     try:
         [(settings,)] = db.execute("SELECT settings FROM sessions WHERE session_id = 'company'").fetchall()
