@@ -170,6 +170,7 @@ async def run(args: argparse.Namespace, url: str, work: Path) -> int:
     verdict = "PASS" if p99 < 20 and worst < 50 and running == args.uploads else "FAIL"
     print(f"target p99 < 20 ms and max < 50 ms: {verdict}")
 
+    collector.stop()
     await app.close()
 
     # Start again on the same queue: 10,000 unfinished tasks re-attached.
@@ -185,7 +186,6 @@ async def run(args: argparse.Namespace, url: str, work: Path) -> int:
     print(f"start again on {total:,} queued tasks: rows shown after {reopened * 1000:.0f} ms")
     print(describe("while the big queue opens", reopen_stalls))
     await again.close()
-    collector.stop()
     return 0 if verdict == "PASS" else 1
 
 

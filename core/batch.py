@@ -13,6 +13,7 @@ nothing per progress event.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import Counter
@@ -93,12 +94,14 @@ class BatchTracker(SessionDelegate):
         self._held_sessions: set[str] = set()
         self._changed: list[Callable[[BatchStatus | None], None]] = []
         self._finished: list[Callable[[BatchStatus], None]] = []
+        self._change_pending = False
         self.last_finished: BatchStatus | None = None
 
     # -- listening --------------------------------------------------------------------------------
 
     def on_change(self, listener: Callable[[BatchStatus | None], None]) -> None:
-        """``listener(status)`` after every change; ``listener(None)`` once a batch has ended."""
+        """``listener(status)`` after changes, once per turn of the event loop, with the status as
+        it is then (``None`` between batches)."""
         self._changed.append(listener)
 
     def on_finished(self, listener: Callable[[BatchStatus], None]) -> None:
@@ -148,7 +151,7 @@ class BatchTracker(SessionDelegate):
     ) -> None:
         if (task.session_id, task.task_id) in self._entries:
             self._put(task)
-            self._notify_changed(self.status())
+            self._notify_changed()
 
     def did_complete(self, session: UploadSession, task: TaskSnapshot, error: UploadError | None) -> None:
         if (task.session_id, task.task_id) in self._entries:
@@ -208,12 +211,17 @@ class BatchTracker(SessionDelegate):
             )
             self._done += sign * done
 
+    def _moving(self) -> bool:
+        """Anything of the batch running, or queued in a running session."""
+        states = self._states
+        active = states[TaskState.UPLOADING] + states[TaskState.PROCESSING] + states[TaskState.RETRY_WAIT]
+        return bool(active or states[TaskState.QUEUED] + states[TaskState.INTERRUPTED] - self._held_queued)
+
     def _after(self) -> None:
         if not self._entries:
             return
-        status = self._status(finished=False)
-        if status.active or status.queued:
-            self._notify_changed(status)
+        if self._moving():
+            self._notify_changed()
             return
         # Nothing of it moves by itself any more: the batch is over.
         summary = self._status(finished=True)
@@ -226,9 +234,25 @@ class BatchTracker(SessionDelegate):
                 listener(summary)
             except Exception:
                 log.exception("batch listener raised")
-        self._notify_changed(None)
+        self._notify_changed()
 
-    def _notify_changed(self, status: BatchStatus | None) -> None:
+    def _notify_changed(self) -> None:
+        """Change listeners hear the status once per turn of the event loop, as it is then: a
+        drop of 10,000 files costs counter updates, not 10,000 calls (without a running loop,
+        at once)."""
+        if self._change_pending:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._deliver_change()
+            return
+        self._change_pending = True
+        loop.call_soon(self._deliver_change)
+
+    def _deliver_change(self) -> None:
+        self._change_pending = False
+        status = self.status()
         for listener in list(self._changed):
             try:
                 listener(status)

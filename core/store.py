@@ -135,6 +135,20 @@ class TaskStore:
             rows = self._db.execute("SELECT DISTINCT session_id FROM tasks").fetchall()
         return [row[0] for row in rows]
 
+    def unfinished_session_ids(self) -> set[str]:
+        """Sessions with a task that is not final: what a relaunch re-attaches to (one query,
+        without reading the tasks)."""
+        self.flush()
+        if self._db is None:
+            return set()
+        final = [state.value for state in TaskState if state.is_final]
+        marks = ", ".join("?" * len(final))
+        with self._db_lock:
+            rows = self._db.execute(
+                f"SELECT DISTINCT session_id FROM tasks WHERE state NOT IN ({marks})", final
+            ).fetchall()
+        return {row[0] for row in rows}
+
     def find_unfinished_uploads(
         self, paths: Sequence[Path], destination: Destination
     ) -> dict[Path, TaskSnapshot]:

@@ -96,8 +96,8 @@ async def run_app(
     except SessionIdentifierInUse as error:
         window.hide()
         await _fatal(QCoreApplication.translate("App", "Skylift cannot start: {error}").format(error=error))
-        await app.close()
         collector.stop()
+        await app.close()
         return EXIT_ERROR
     exit_status = EXIT_OK
     if args.exit_when_done:
@@ -116,8 +116,9 @@ async def run_app(
     await quit_now.wait()
 
     log.info("shutting down")
-    await app.close()
+    # Before the window (its parent) goes: automatic collection is back for the shutdown.
     collector.stop()
+    await app.close()
     return exit_status
 
 

@@ -126,13 +126,15 @@ class UploadController(QObject):
             self.refresh_destinations()
             self.notice.emit("warning", migrated)
         session_ids = await asyncio.to_thread(self.manager.persisted_session_ids)
+        unfinished = await asyncio.to_thread(store.unfinished_session_ids)
+        # Each session's tasks are read once, in the store's thread: by opening the session (it
+        # re-attaches the unfinished ones, which continue; those whose secrets cannot be found
+        # again wait for them) or, for finished history, to show them.
         for session_id in sorted(filter(is_gui_session, session_ids)):
-            tasks = await asyncio.to_thread(store.load_session, session_id)
-            if any(not task.state.is_final for task in tasks):
-                # Tasks whose secrets cannot be found again wait for them (credentials_needed).
+            if session_id in unfinished:
                 await self.sessions.open(session_id)
-                continue
-            self.model.apply_snapshots(tasks)
+            else:
+                self.model.apply_snapshots(await asyncio.to_thread(store.load_session, session_id))
         set_aside = store.set_aside
         if set_aside:
             text = self.tr(

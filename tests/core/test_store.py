@@ -63,6 +63,23 @@ def test_durable_saves_resolve_once_on_disk(state_dir: Path) -> None:
         store.close()
 
 
+def test_sessions_with_unfinished_work_are_found_without_reading_tasks(state_dir: Path) -> None:
+    store = TaskStore(state_dir)
+    try:
+        store.save_many(
+            [
+                task(1, session_id="done", state=TaskState.COMPLETED),
+                task(2, session_id="done", state=TaskState.CANCELLED),
+                task(3, session_id="paused", state=TaskState.PAUSED),
+                task(4, session_id="mixed", state=TaskState.FAILED),
+                task(5, session_id="mixed", state=TaskState.INTERRUPTED),
+            ]
+        )
+        assert store.unfinished_session_ids() == {"paused", "mixed"}
+    finally:
+        store.close()
+
+
 def test_the_unfinished_upload_lookup_uses_the_path_index(state_dir: Path, tmp_path: Path) -> None:
     store = TaskStore(state_dir)
     try:
