@@ -141,6 +141,11 @@ class BatchTracker(SessionDelegate):
         self._after()
 
     def task_did_change_state(self, session: UploadSession, task: TaskSnapshot) -> None:
+        self.record(task)
+
+    def record(self, task: TaskSnapshot) -> None:
+        """A task's new state, as a session reports it (also for snapshots with no session behind
+        them: a picture of the window, a test)."""
         key = (task.session_id, task.task_id)
         if key in self._entries or task.state.is_runnable or task.state.is_active:
             self._put(task)

@@ -10,7 +10,8 @@ Wiring in ``gui/app.py``::
 
     handler = BackgroundEventsHandler(tray.notifier, window.isVisible)
     status_source.batch_finished.connect(handler.batch_finished)
-    handler.summary_for_status_bar.connect(window.show_status_message)
+
+The status bar shows the same summary from ``QueueStatus.last`` whatever the handler does.
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ class BackgroundEventsHandler(QObject):
     """Summarises each finished batch once. ``is_window_visible`` is asked at the moment the batch
     finishes (pass ``window.isVisible``)."""
 
-    # The summary, for the status bar: the window is visible, or no notification could be shown.
+    # The summary was not notified: the window is visible, or no notification could be shown
+    # (the status bar has it either way).
     summary_for_status_bar = Signal(str)
     # The summary of every finished batch, however it was shown (for logs and tests).
     batch_summarised = Signal(str)

@@ -49,39 +49,23 @@ class QueueStatus:
     @classmethod
     def from_tasks(cls, tasks: Iterable[TaskSnapshot], *, speed: float = 0.0) -> QueueStatus:
         """The status of a queue whose rows are ``tasks``, all of one batch (open while any of them
-        runs or waits to run, otherwise ended): for the tray's tests and one-off callers."""
+        runs or waits to run, otherwise ended), counted by core's tracker: for the tray's tests
+        and one-off callers."""
         tasks = list(tasks)
+        tracker = BatchTracker()
+        # All of them joined the batch queued, then reached the state they are in.
+        for task in tasks:
+            tracker.record(task.evolve(state=TaskState.QUEUED))
+        for task in tasks:
+            tracker.record(task)
         states = Counter(task.state for task in tasks)
-        counted = [task for task in tasks if task.state is not TaskState.CANCELLED]
-        active = states[TaskState.UPLOADING] + states[TaskState.PROCESSING] + states[TaskState.RETRY_WAIT]
-        queued = states[TaskState.QUEUED] + states[TaskState.INTERRUPTED]
-        finished = not (active or queued)
-        batch = BatchStatus(
-            files=len(tasks),
-            completed=states[TaskState.COMPLETED],
-            failed=states[TaskState.FAILED],
-            cancelled=states[TaskState.CANCELLED],
-            paused=states[TaskState.PAUSED],
-            active=active,
-            queued=queued,
-            held=0,
-            total_bytes=sum(task.total_bytes for task in counted),
-            done_bytes=sum(
-                task.total_bytes
-                if task.state is TaskState.COMPLETED
-                else min(task.bytes_sent, task.total_bytes)
-                for task in counted
-            ),
-            started_at=0.0,
-            finished=finished,
-        )
         return cls(
-            batch=None if finished else batch,
-            last=batch if finished and tasks else None,
+            batch=tracker.status(),
+            last=tracker.last_finished,
             speed=speed,
             rows=len(tasks),
-            active=active,
-            waiting=queued,
+            active=sum(count for state, count in states.items() if state.is_active),
+            waiting=sum(count for state, count in states.items() if state.is_runnable),
             paused=states[TaskState.PAUSED],
             failed=states[TaskState.FAILED],
         )

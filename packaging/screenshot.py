@@ -118,7 +118,7 @@ def render(output: Path, *, width: int = 1180, height: int = 600) -> None:
         model.apply_progress(later, now=clock)
         batch = skylift.manager.batch
         for task in [*queued, *later]:
-            batch.task_did_change_state(None, task)  # type: ignore[arg-type]  # no session behind it
+            batch.record(task)
         controller.status.refresh()
         window.show()
         # Select the running video, as a user watching it would.

@@ -98,10 +98,9 @@ def attach_tray(
     window.tray_available = lambda: tray.available
 
     # One notification per finished batch (across every destination) while the window is hidden;
-    # the status bar's summary while it is shown.
+    # the status bar shows the same summary from the queue status (QueueStatus.last) in any case.
     handler = BackgroundEventsHandler(tray.notifier, window.isVisible, parent=window)
     controller.status.batch_finished.connect(handler.batch_finished)
-    handler.summary_for_status_bar.connect(window.show_status_message)
     controller.status.changed.connect(tray.update_status)
     tray.update_status(controller.status.status)
     tray.show()

@@ -262,10 +262,6 @@ class MainWindow(QMainWindow):
         self.status_bar.show(status)
         self.update_actions()
 
-    def show_status_message(self, text: str) -> None:
-        """A finished batch's summary ("12 files uploaded, 1 failed"): stays until the next batch."""
-        self.status_bar.show_summary(text)
-
     def show_store_problem(self, problem: str | None) -> None:
         """The queue cannot be saved (the store keeps retrying), or it can again."""
         if problem is not None and self.status_bar.show_store_problem(problem):

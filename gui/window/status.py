@@ -91,26 +91,14 @@ class StatusBarView:
         bar.addPermanentWidget(self.store_problem_label)
         bar.addPermanentWidget(self.speed_label)
         bar.setSizeGripEnabled(True)
-        # A finished batch's summary as the handler words it, until the next batch opens.
-        self._summary: str | None = None
 
     def show(self, status: QueueStatus) -> None:
         view = present_status(status)
-        if status.batch is not None or not status.rows:
-            self._summary = None
-        text = self._summary if self._summary is not None else view.text
-        if text != self.status_label.text():
-            self.status_label.setText(text)
+        if view.text != self.status_label.text():
+            self.status_label.setText(view.text)
         self.speed_label.setText(view.speed)
         if view.title != self._window.windowTitle():
             self._window.setWindowTitle(view.title)
-
-    def show_summary(self, text: str) -> None:
-        """A finished batch's summary ("12 files uploaded, 1 failed"): stays until the next batch."""
-        self._summary = text
-        self.status_label.setText(text)
-        self.speed_label.setText("")
-        self._window.setWindowTitle(APP_NAME)
 
     def show_store_problem(self, problem: str | None) -> bool:
         """The queue cannot be saved (the store keeps retrying), or it can again. True when the
